@@ -1,0 +1,155 @@
+package io.nanostream.flow;
+
+import java.util.concurrent.Flow;
+
+/**
+ * The end of a pipeline: receives items from one or more upstreams and hands each to
+ * {@link #consume}. Subclass it, override {@code consume}, and subscribe it to a step or source.
+ *
+ * <p>The hooks run on the pipeline's threads, never concurrently, each seeing the writes of the
+ * ones before. A sink requests {@code bufferSize} items ahead (default 256) and asks for more as
+ * it consumes; while {@code consume} is slow, upstream buffers fill and back-pressure reaches
+ * the sources. An exception thrown by {@link #consume}, {@link #onStart} or {@link #onEndOfInput}
+ * fails the pipeline, naming this sink and the item. The pipeline has completed once each of its
+ * sinks has seen the end of its input.
+ *
+ * <p>A sink that prints every item:
+ * <pre>{@code
+ * class PrintOrders extends AbstractSink<Order> {
+ *     @Override
+ *     protected void consume(Order order) {
+ *         System.out.println(order);
+ *     }
+ *
+ *     @Override
+ *     protected void onEndOfInput() {
+ *         System.out.println("done");
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <T> the type of items consumed
+ */
+public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
+
+    final Node node;
+    private final Inlet<T> inlet;
+
+    /** Creates a sink named after its class that requests 256 items ahead. */
+    protected AbstractSink() {
+        this(null, NodePublisher.DEFAULT_BUFFER_SIZE);
+    }
+
+    /**
+     * Creates a sink named after its class.
+     *
+     * @param bufferSize how many items to request ahead from each upstream
+     * @throws IllegalArgumentException if bufferSize is not positive
+     */
+    protected AbstractSink(int bufferSize) {
+        this(null, bufferSize);
+    }
+
+    /**
+     * Creates a sink.
+     *
+     * @param name the name used in error messages; null for the class name
+     * @param bufferSize how many items to request ahead from each upstream
+     * @throws IllegalArgumentException if bufferSize is not positive
+     */
+    protected AbstractSink(String name, int bufferSize) {
+        this.node = new Node(Node.Kind.SINK, name, getClass());
+        this.inlet = new Inlet<>(node, Checks.positive(bufferSize, "bufferSize"), new Input());
+    }
+
+    /**
+     * Returns the name used in error messages: the one given at construction, or else the simple
+     * name of the class.
+     *
+     * @return this sink's name
+     */
+    public final String name() {
+        return node.name;
+    }
+
+    /**
+     * Called once, before the first item.
+     *
+     * @throws Exception to fail the pipeline
+     */
+    protected void onStart() throws Exception {
+    }
+
+    /**
+     * Handles one item.
+     *
+     * @param item the item, never null
+     * @throws Exception to fail the pipeline; the failure names this sink and the item
+     */
+    protected abstract void consume(T item) throws Exception;
+
+    /**
+     * Called once after the last item, when every upstream has completed.
+     *
+     * @throws Exception to fail the pipeline
+     */
+    protected void onEndOfInput() throws Exception {
+    }
+
+    /**
+     * Called once instead of {@link #onEndOfInput} when the input failed: an upstream failed or
+     * one of this sink's hooks threw. Release resources here; the pipeline reports the failure.
+     *
+     * @param error what went wrong
+     */
+    protected void onFailure(Throwable error) {
+    }
+
+    @Override
+    public final void onSubscribe(Flow.Subscription subscription) {
+        inlet.onSubscribe(subscription);
+    }
+
+    @Override
+    public final void onNext(T item) {
+        inlet.onNext(item);
+    }
+
+    @Override
+    public final void onError(Throwable error) {
+        inlet.onError(error);
+    }
+
+    @Override
+    public final void onComplete() {
+        inlet.onComplete();
+    }
+
+    private final class Input implements Inlet.Receiver<T> {
+        @Override
+        public void started() throws Exception {
+            onStart();
+        }
+
+        @Override
+        public void receive(T item) throws Exception {
+            consume(item);
+        }
+
+        @Override
+        public void ended() throws Exception {
+            onEndOfInput();
+            node.terminated.complete(null);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            node.report(error);
+            try {
+                onFailure(error);
+            } finally {
+                node.terminated.complete(null);
+            }
+        }
+    }
+}

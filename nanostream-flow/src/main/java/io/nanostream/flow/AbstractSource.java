@@ -1,0 +1,171 @@
+package io.nanostream.flow;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Where items enter a pipeline. Subclass it and override {@link #produce} with a loop that calls
+ * {@link #emit} for each item; the source completes when {@code produce} returns.
+ *
+ * <p><b>Threads.</b> When the pipeline starts, {@code produce} runs on a thread the pipeline
+ * owns, once the source has its first subscriber.
+ *
+ * <p><b>Back-pressure.</b> {@code emit} blocks while any subscriber's buffer is full, so a source
+ * never runs ahead of the slowest sink by more than the buffers between them.
+ *
+ * <p><b>Stopping.</b> When the pipeline stops, or fails elsewhere, {@link #isStopping} turns true,
+ * the producing thread is interrupted (to wake a loop blocked on I/O or a queue), and every
+ * further {@code emit} throws {@link CancellationException}, which ends the loop; items emitted
+ * before that still reach the sinks. A loop that waits on something not interruptible should
+ * check {@code isStopping()}.
+ *
+ * <p><b>Errors.</b> An exception thrown by {@code produce} fails the pipeline, naming this source.
+ *
+ * <p>A source that emits the lines of a file:
+ * <pre>{@code
+ * class FileLines extends AbstractSource<String> {
+ *     private final Path file;
+ *
+ *     FileLines(Path file) {
+ *         this.file = file;
+ *     }
+ *
+ *     @Override
+ *     protected void produce() throws IOException {
+ *         try (BufferedReader reader = Files.newBufferedReader(file)) {
+ *             for (String line; (line = reader.readLine()) != null; ) {
+ *                 emit(line);
+ *             }
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <T> the type of items emitted
+ */
+public abstract class AbstractSource<T> extends NodePublisher<T> {
+
+    /*
+     * Implementation notes. The loop thread is interrupted only while it runs produce(): the lock
+     * pairs the interrupt in stop() with the end of the loop, so a pool thread that has moved on
+     * to other work is never interrupted.
+     */
+
+    private final CountDownLatch firstSubscriber = new CountDownLatch(1);
+    private final ReentrantLock loopLock = new ReentrantLock();
+    private Thread loopThread;
+    private volatile boolean stopping;
+    private volatile Throwable stopCause;
+
+    /** Creates a source named after its class, with a buffer of 256 items per subscriber. */
+    protected AbstractSource() {
+        this(null, DEFAULT_BUFFER_SIZE);
+    }
+
+    /**
+     * Creates a source named after its class.
+     *
+     * @param bufferSize the number of items buffered for each subscriber
+     * @throws IllegalArgumentException if bufferSize is not positive
+     */
+    protected AbstractSource(int bufferSize) {
+        this(null, bufferSize);
+    }
+
+    /**
+     * Creates a source.
+     *
+     * @param name the name used in thread names and error messages; null for the class name
+     * @param bufferSize the number of items buffered for each subscriber
+     * @throws IllegalArgumentException if bufferSize is not positive
+     */
+    protected AbstractSource(String name, int bufferSize) {
+        super(Node.Kind.SOURCE, name, bufferSize);
+    }
+
+    /**
+     * Produces the items: call {@link #emit} for each, and return when there are no more.
+     *
+     * @throws Exception to fail the pipeline
+     */
+    protected abstract void produce() throws Exception;
+
+    /**
+     * Tells whether the pipeline has asked this source to stop.
+     *
+     * @return true once the source should stop producing
+     */
+    protected final boolean isStopping() {
+        return stopping;
+    }
+
+    @Override
+    final void beforeEmit() {
+        if (stopping) {
+            throw new CancellationException(node.label() + " is stopping");
+        }
+    }
+
+    @Override
+    final void subscribed() {
+        firstSubscriber.countDown();
+    }
+
+    @Override
+    final void startProducing(Executor threads) {
+        threads.execute(this::runLoop);
+    }
+
+    /** Asks the loop to end; with a cause, downstream then fails with it instead of completing. */
+    final void stop(Throwable cause) {
+        if (cause != null) {
+            stopCause = cause;
+        }
+        stopping = true;
+        loopLock.lock();
+        try {
+            if (loopThread != null) {
+                loopThread.interrupt();
+            }
+        } finally {
+            loopLock.unlock();
+        }
+    }
+
+    private void runLoop() {
+        Throwable error = null;
+        setLoopThread(Thread.currentThread());
+        try {
+            firstSubscriber.await();
+            if (!stopping) {
+                produce();
+            }
+        } catch (Throwable e) {
+            if (!stopping) { // once stopping, an exception is how the interrupt or emit ended the loop
+                error = e;
+            }
+        } finally {
+            setLoopThread(null);
+            Thread.interrupted(); // clear a stop's interrupt before the thread goes back to the pool
+        }
+        if (error != null) {
+            PipelineException failure = node.failure(null, error);
+            node.report(failure);
+            finish(failure);
+        } else {
+            finish(stopCause);
+        }
+        node.terminated.complete(null);
+    }
+
+    private void setLoopThread(Thread thread) {
+        loopLock.lock();
+        try {
+            loopThread = thread;
+        } finally {
+            loopLock.unlock();
+        }
+    }
+}

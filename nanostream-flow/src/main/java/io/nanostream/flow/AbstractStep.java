@@ -1,0 +1,171 @@
+package io.nanostream.flow;
+
+import java.util.concurrent.Flow;
+
+/**
+ * A pipeline step: receives items from one or more upstreams, and for each one calls
+ * {@link #process}, which may {@link #emit} any number of items to every subscriber. Subclass it,
+ * override {@code process}, subscribe it between a source and a sink, and run it in a
+ * {@link Pipeline}.
+ *
+ * <p><b>Threads.</b> A step runs on threads owned by its pipeline; none run before
+ * {@link Pipeline#start()}. The hooks {@link #onStart}, {@link #process} and
+ * {@link #onEndOfInput} are never called concurrently, even when several upstreams feed the step,
+ * and each call sees the writes of the calls before it, so a step may keep plain fields.
+ *
+ * <p><b>Buffer and back-pressure.</b> Each subscriber of a step has its own buffer of
+ * {@code bufferSize} items (rounded up to a power of two; default 256). {@code emit} blocks while
+ * any subscriber's buffer is full, so the slowest subscriber paces the step and, through it,
+ * everything upstream. Upstream, a step requests {@code bufferSize} items and then half as many
+ * each time it has processed half a buffer.
+ *
+ * <p><b>Order.</b> Items are processed in the order each upstream delivered them, and what
+ * {@code process} emits reaches every subscriber in emission order.
+ *
+ * <p><b>Errors.</b> An exception thrown by a hook fails the pipeline: the step cancels its
+ * upstreams, delivers what it already emitted, then signals {@code onError} downstream; the
+ * pipeline's {@link Pipeline#await} throws a {@link PipelineException} that names the step and the
+ * item. An {@code onError} from upstream travels downstream the same way.
+ *
+ * <p><b>Completion.</b> When every upstream has completed, {@link #onEndOfInput} runs (an
+ * aggregating step emits what it holds there) and then the step completes downstream.
+ *
+ * <p>A step that keeps the long orders of parsed lines:
+ * <pre>{@code
+ * class ParseOrder extends AbstractStep<String, Order> {
+ *     @Override
+ *     protected void process(String line) {
+ *         String[] fields = line.split(",");
+ *         emit(new Order(fields[0], Integer.parseInt(fields[1])));
+ *     }
+ * }
+ *
+ * class CountPerCustomer extends AbstractStep<Order, Map<String, Integer>> {
+ *     private final Map<String, Integer> counts = new HashMap<>();
+ *
+ *     @Override
+ *     protected void process(Order order) {
+ *         counts.merge(order.customer(), 1, Integer::sum);
+ *     }
+ *
+ *     @Override
+ *     protected void onEndOfInput() {
+ *         emit(Map.copyOf(counts));
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <I> the type of items received
+ * @param <O> the type of items emitted
+ */
+public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flow.Processor<I, O> {
+
+    /*
+     * Implementation notes. The publisher side (SubmissionPublisher, links, emit) is shared with
+     * sources in NodePublisher; the subscriber side (fan-in, batched requests, the lock that
+     * serializes user code) is shared with sinks in Inlet. An item's whole trip through process()
+     * and emit() happens on the thread that delivered it, under the inlet's lock.
+     */
+
+    private final Inlet<I> inlet;
+
+    /** Creates a step named after its class, with a buffer of 256 items per subscriber. */
+    protected AbstractStep() {
+        this(null, DEFAULT_BUFFER_SIZE);
+    }
+
+    /**
+     * Creates a step named after its class.
+     *
+     * @param bufferSize the number of items buffered for each subscriber
+     * @throws IllegalArgumentException if bufferSize is not positive
+     */
+    protected AbstractStep(int bufferSize) {
+        this(null, bufferSize);
+    }
+
+    /**
+     * Creates a step.
+     *
+     * @param name the name used in thread names and error messages; null for the class name
+     * @param bufferSize the number of items buffered for each subscriber
+     * @throws IllegalArgumentException if bufferSize is not positive
+     */
+    protected AbstractStep(String name, int bufferSize) {
+        super(Node.Kind.STEP, name, bufferSize);
+        this.inlet = new Inlet<>(node, bufferSize, new Input());
+    }
+
+    /**
+     * Called once, before the first item.
+     *
+     * @throws Exception to fail the pipeline
+     */
+    protected void onStart() throws Exception {
+    }
+
+    /**
+     * Handles one item; call {@link #emit} for each result, or not at all to drop it.
+     *
+     * @param item the item, never null
+     * @throws Exception to fail the pipeline; the failure names this step and the item
+     */
+    protected abstract void process(I item) throws Exception;
+
+    /**
+     * Called once after the last item, when every upstream has completed; may still
+     * {@link #emit}.
+     *
+     * @throws Exception to fail the pipeline
+     */
+    protected void onEndOfInput() throws Exception {
+    }
+
+    @Override
+    public final void onSubscribe(Flow.Subscription subscription) {
+        inlet.onSubscribe(subscription);
+    }
+
+    @Override
+    public final void onNext(I item) {
+        inlet.onNext(item);
+    }
+
+    @Override
+    public final void onError(Throwable error) {
+        inlet.onError(error);
+    }
+
+    @Override
+    public final void onComplete() {
+        inlet.onComplete();
+    }
+
+    final Inlet<I> inlet() {
+        return inlet;
+    }
+
+    private final class Input implements Inlet.Receiver<I> {
+        @Override
+        public void started() throws Exception {
+            onStart();
+        }
+
+        @Override
+        public void receive(I item) throws Exception {
+            process(item);
+        }
+
+        @Override
+        public void ended() throws Exception {
+            onEndOfInput();
+            finish(null);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            node.report(error);
+            finish(error);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.nanostream.flow;
+
+import io.nanostream.flow.internal.Standalone;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
+
+/**
+ * The publisher side shared by sources and steps: a {@link SubmissionPublisher} on threads bound
+ * later by the pipeline, whose subscribers are each reached through a {@link Link}.
+ */
+abstract class NodePublisher<T> extends SubmissionPublisher<T> {
+
+    /** Default number of items buffered for each subscriber. */
+    static final int DEFAULT_BUFFER_SIZE = 256;
+
+    static {
+        Standalone.install(NodePublisher::runStandalone);
+    }
+
+    final Node node;
+    private final DeferredExecutor executor;
+    private volatile Throwable failure;
+
+    NodePublisher(Node.Kind kind, String name, int bufferSize) {
+        this(new DeferredExecutor(), kind, name, bufferSize);
+    }
+
+    private NodePublisher(DeferredExecutor executor, Node.Kind kind, String name, int bufferSize) {
+        super(executor, Checks.positive(bufferSize, "bufferSize"));
+        this.executor = executor;
+        this.node = new Node(kind, name, getClass());
+    }
+
+    private static void runStandalone(Object candidate, Executor threads) {
+        if (!(candidate instanceof NodePublisher)) {
+            throw new IllegalArgumentException("not a nanostream source or step: " + candidate);
+        }
+        NodePublisher<?> publisher = (NodePublisher<?>) candidate;
+        publisher.bind(threads);
+        publisher.startProducing(threads);
+    }
+
+    /**
+     * Returns the name used in thread names, error messages and logs: the one given at
+     * construction, or else the simple name of the class.
+     *
+     * @return this node's name
+     */
+    public final String name() {
+        return node.name;
+    }
+
+    /**
+     * Subscribes the given subscriber, which then receives every item this node emits, buffered
+     * up to this node's buffer size.
+     *
+     * @param subscriber the subscriber
+     * @throws NullPointerException if subscriber is null
+     * @throws IllegalStateException if subscriber is already subscribed to this node
+     */
+    @Override
+    public void subscribe(Flow.Subscriber<? super T> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber"); // Rule 1.9
+        Checks.state(!isSubscribed(subscriber),
+                subscriber + " is already subscribed to " + node.label() + "; subscribe each subscriber once");
+        Node downstream = Node.of(subscriber);
+        if (downstream != null) {
+            downstream.upstreams.add(this);
+        }
+        super.subscribe(new Link<>(this, subscriber));
+        subscribed();
+    }
+
+    /** Returns the subscribers themselves, not the links that reach them. */
+    @Override
+    public List<Flow.Subscriber<? super T>> getSubscribers() {
+        List<Flow.Subscriber<? super T>> subscribers = new ArrayList<>();
+        for (Link<T> link : links()) {
+            subscribers.add(link.to);
+        }
+        return subscribers;
+    }
+
+    @Override
+    public boolean isSubscribed(Flow.Subscriber<? super T> subscriber) {
+        for (Link<T> link : links()) {
+            if (link.to.equals(subscriber)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends an item to every subscriber, blocking while any of them has a full buffer: that is
+     * the back-pressure.
+     *
+     * @param item the item, not null
+     * @throws NullPointerException if item is null
+     * @throws IllegalStateException if this node has already completed or failed
+     */
+    protected final void emit(T item) {
+        if (item == null) {
+            throw new NullPointerException(node.label() + " emitted null; emit only non-null items");
+        }
+        beforeEmit();
+        Checks.state(!isClosed(), node.label() + " cannot emit \"" + Checks.describe(item)
+                + "\": it has already completed or failed");
+        submit(item);
+    }
+
+    /** Runs before each emit; sources refuse items once stopping. */
+    void beforeEmit() {
+    }
+
+    /** Runs after each subscribe; sources wait for their first subscriber. */
+    void subscribed() {
+    }
+
+    /** Starts the producing loop of a source; steps produce only when fed. */
+    void startProducing(Executor threads) {
+    }
+
+    @SuppressWarnings("unchecked")
+    final List<Link<T>> links() {
+        List<Link<T>> links = new ArrayList<>();
+        for (Flow.Subscriber<? super T> s : super.getSubscribers()) {
+            links.add((Link<T>) s);
+        }
+        return links;
+    }
+
+    final void bind(Executor threads) {
+        executor.bind(threads);
+    }
+
+    final Throwable failure() {
+        return failure;
+    }
+
+    /** Completes downstream: items already emitted are delivered first. */
+    final void finish(Throwable error) {
+        if (error != null) {
+            failure = error;
+        }
+        close();
+    }
+
+    /** Fails downstream at once, dropping buffered items. Only for tearing down a stuck pipeline. */
+    final void abort(Throwable error) {
+        closeExceptionally(error);
+    }
+}

@@ -1,0 +1,359 @@
+package io.nanostream.flow;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A graph of sources, steps and sinks, run on threads the pipeline owns. Wire the nodes with
+ * plain {@link Flow.Publisher#subscribe}, then build the pipeline from its sources: it walks the
+ * subscriptions to find every node and checks the graph before anything runs.
+ *
+ * <p>{@link #start()} returns at once; {@link #await} waits until every sink has seen the end of
+ * its input, and throws the first failure. {@link #stop()} asks the sources to stop: what they
+ * already emitted still reaches the sinks, then everything completes. {@link #close()} stops,
+ * waits, and releases the threads; use the pipeline in try-with-resources.
+ *
+ * <pre>{@code
+ * var source = InMemorySource.of("a,120", "b,5", "c,300");
+ * var parse = new ParseOrder();
+ * var sink = new CollectingSink<Order>();
+ * source.subscribe(parse);
+ * parse.subscribe(sink);
+ * try (var pipeline = Pipeline.from(source)) {
+ *     pipeline.start();
+ *     pipeline.await(Duration.ofSeconds(5));
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> A pipeline never uses the common pool nor {@code SubmissionPublisher}'s
+ * default executor. Its threads grow with the number of busy links, because a step blocked in
+ * {@code emit} holds its thread, and are reused while the pipeline runs.
+ *
+ * <p><b>Sources.</b> A source is an {@link AbstractSource}, or an {@link AbstractStep} subscribed
+ * to a publisher outside nanostream. Subscribers outside nanostream may sit anywhere downstream;
+ * the pipeline counts them as done when they receive their terminal signal or cancel.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    /** The states of a pipeline, in the order it passes through them. */
+    public enum State {
+        /** Built, not started. */
+        NEW,
+        /** Started; items flow. */
+        RUNNING,
+        /** Asked to stop; sources have stopped or are stopping, emitted items still flow. */
+        STOPPING,
+        /** Every sink has seen the end of its input. */
+        COMPLETED,
+        /** A node failed; the failure is thrown by {@link #await}. */
+        FAILED
+    }
+
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final List<AbstractSource<?>> sources = new ArrayList<>();
+    private final List<AbstractStep<?, ?>> entrySteps = new ArrayList<>();
+    private final Set<NodePublisher<?>> publishers = new LinkedHashSet<>();
+    private final List<AbstractSink<?>> sinks = new ArrayList<>();
+    private final List<Link<?>> foreignLinks = new ArrayList<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final AtomicReference<PipelineException> failure = new AtomicReference<>();
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private ExecutorService threads;
+    private boolean closed;
+
+    private Pipeline(List<? extends Flow.Publisher<?>> roots) {
+        Checks.state(!roots.isEmpty(), "sources must not be empty: pass the pipeline's sources");
+        for (int i = 0; i < roots.size(); i++) {
+            Flow.Publisher<?> root = Checks.notNull(roots.get(i), "sources[" + i + "]");
+            if (root instanceof AbstractSource) {
+                sources.add((AbstractSource<?>) root);
+            } else if (root instanceof AbstractStep) {
+                entrySteps.add((AbstractStep<?, ?>) root);
+            } else {
+                throw new IllegalArgumentException("sources[" + i + "] is not a nanostream source: " + root
+                        + "; pass an AbstractSource, or an AbstractStep subscribed to your publisher");
+            }
+        }
+        this.name = ((NodePublisher<?>) roots.get(0)).name();
+        new GraphWalk().walk(roots);
+        for (NodePublisher<?> publisher : publishers) {
+            publisher.node.joinPipeline(this);
+        }
+        for (AbstractSink<?> sink : sinks) {
+            sink.node.joinPipeline(this);
+        }
+    }
+
+    /**
+     * Builds a pipeline from its sources, finding every node subscribed to them, directly or
+     * further downstream.
+     *
+     * @param sources the sources: {@link AbstractSource}s, or {@link AbstractStep}s subscribed to
+     *     publishers outside nanostream
+     * @return a new pipeline, not started
+     * @throws NullPointerException if a source is null
+     * @throws IllegalArgumentException if the graph has a cycle, a source or step without
+     *     subscribers, or a node fed from a publisher not reachable from these sources
+     * @throws IllegalStateException if sources is empty or a node already belongs to a pipeline
+     */
+    public static Pipeline from(Flow.Publisher<?>... sources) {
+        return new Pipeline(List.of(Checks.notNull(sources, "sources").clone()));
+    }
+
+    /**
+     * Builds a pipeline from its sources; see {@link #from(Flow.Publisher...)}.
+     *
+     * @param sources the sources
+     * @return a new pipeline, not started
+     * @throws NullPointerException if a source is null
+     * @throws IllegalArgumentException if the graph is not a valid pipeline
+     * @throws IllegalStateException if sources is empty or a node already belongs to a pipeline
+     */
+    public static Pipeline from(Collection<? extends Flow.Publisher<?>> sources) {
+        return new Pipeline(new ArrayList<>(Checks.notNull(sources, "sources")));
+    }
+
+    /**
+     * Starts every node; returns at once.
+     *
+     * @throws IllegalStateException if the pipeline was already started or closed
+     */
+    public void start() {
+        Checks.state(!closed && state.compareAndSet(State.NEW, State.RUNNING),
+                "pipeline '" + name + "' cannot start: it is " + (closed ? "closed" : state.get()));
+        threads = WorkerThreads.start(name);
+        List<CompletableFuture<Void>> ends = new ArrayList<>();
+        for (NodePublisher<?> publisher : publishers) {
+            publisher.bind(threads);
+        }
+        for (AbstractSink<?> sink : sinks) {
+            ends.add(sink.node.terminated);
+        }
+        for (Link<?> link : foreignLinks) {
+            ends.add(link.terminated);
+        }
+        for (AbstractSource<?> source : sources) {
+            ends.add(source.node.terminated);
+            source.startProducing(threads);
+        }
+        CompletableFuture.allOf(ends.toArray(new CompletableFuture<?>[0])).whenComplete((ok, error) -> {
+            state.set(failure.get() == null ? State.COMPLETED : State.FAILED);
+            finished.complete(null);
+        });
+    }
+
+    /**
+     * Asks the sources to stop, gracefully: items they already emitted still reach the sinks,
+     * then the pipeline completes. Returns at once; {@link #await} waits for the end. Does
+     * nothing if the pipeline is not running.
+     */
+    public void stop() {
+        if (state.compareAndSet(State.RUNNING, State.STOPPING)) {
+            for (AbstractSource<?> source : sources) {
+                source.stop(null);
+            }
+            for (AbstractStep<?, ?> step : entrySteps) {
+                step.inlet().stop();
+            }
+        }
+    }
+
+    /**
+     * Waits until every sink has seen the end of its input.
+     *
+     * @param timeout how long to wait at most
+     * @throws PipelineException if a node failed; the message names the node and item
+     * @throws TimeoutException if the pipeline did not finish in time; the message says which
+     *     nodes were still running
+     * @throws InterruptedException if the calling thread was interrupted while waiting
+     * @throws IllegalStateException if the pipeline was never started
+     */
+    public void await(Duration timeout) throws InterruptedException, TimeoutException {
+        Checks.notNull(timeout, "timeout");
+        Checks.state(state.get() != State.NEW, "pipeline '" + name + "' was not started: call start() first");
+        try {
+            finished.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // finished never completes exceptionally
+        } catch (TimeoutException e) {
+            throw new TimeoutException("pipeline '" + name + "' did not finish within " + timeout
+                    + "; state " + state.get() + "; still running: " + unfinished());
+        }
+        PipelineException error = failure.get();
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    /**
+     * Returns the current state.
+     *
+     * @return the state
+     */
+    public State state() {
+        return state.get();
+    }
+
+    /**
+     * Stops the pipeline, waits up to 30 seconds for it to finish, and releases its threads;
+     * see {@link #close(Duration)}. Does not throw the pipeline's failure: {@link #await} does.
+     */
+    @Override
+    public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Stops the pipeline, waits up to {@code timeout} for it to finish gracefully, then fails
+     * whatever still runs and waits up to {@code timeout} again for its threads to end.
+     * Idempotent.
+     *
+     * @param timeout how long each of the two waits may take
+     */
+    public void close(Duration timeout) {
+        Checks.notNull(timeout, "timeout");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (threads == null) {
+            return;
+        }
+        stop();
+        try {
+            try {
+                finished.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                abort(new CancellationException("pipeline '" + name + "' was closed before it finished"));
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            threads.shutdown();
+            if (!threads.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                threads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            threads.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Records the first failure and stops the sources, which then fail downstream with it. */
+    void fail(PipelineException error) {
+        if (!failure.compareAndSet(null, error)) {
+            return;
+        }
+        state.set(State.FAILED);
+        for (AbstractSource<?> source : sources) {
+            source.stop(error);
+        }
+        for (AbstractStep<?, ?> step : entrySteps) {
+            step.inlet().abort(error);
+        }
+    }
+
+    private void abort(Throwable cause) {
+        fail(new PipelineException(name, cause.getMessage(), cause));
+        for (NodePublisher<?> publisher : publishers) {
+            publisher.abort(cause);
+        }
+    }
+
+    private String unfinished() {
+        StringJoiner names = new StringJoiner(", ");
+        for (AbstractSource<?> source : sources) {
+            if (!source.node.terminated.isDone()) {
+                names.add(source.node.label());
+            }
+        }
+        for (AbstractSink<?> sink : sinks) {
+            if (!sink.node.terminated.isDone()) {
+                names.add(sink.node.label());
+            }
+        }
+        for (Link<?> link : foreignLinks) {
+            if (!link.terminated.isDone()) {
+                names.add("subscriber " + link.to + " of " + link.from.node.label());
+            }
+        }
+        return names.toString();
+    }
+
+    /** Depth-first walk from the sources that finds every node and rejects invalid graphs. */
+    private final class GraphWalk {
+        private final Map<NodePublisher<?>, Boolean> onPath = new HashMap<>();
+        private final List<String> path = new ArrayList<>();
+
+        void walk(List<? extends Flow.Publisher<?>> roots) {
+            for (Flow.Publisher<?> root : roots) {
+                visit((NodePublisher<?>) root);
+            }
+            for (NodePublisher<?> publisher : publishers) {
+                checkUpstreams(publisher.node);
+            }
+            for (AbstractSink<?> sink : sinks) {
+                checkUpstreams(sink.node);
+            }
+        }
+
+        private void visit(NodePublisher<?> publisher) {
+            Boolean active = onPath.get(publisher);
+            if (Boolean.TRUE.equals(active)) {
+                path.add(publisher.node.label());
+                throw new IllegalArgumentException("the graph has a cycle: " + String.join(" -> ", path)
+                        + "; a pipeline must not feed a node its own output");
+            }
+            if (active != null) {
+                return; // already walked through another branch (fan-in)
+            }
+            onPath.put(publisher, true);
+            path.add(publisher.node.label());
+            publishers.add(publisher);
+            List<? extends Link<?>> links = publisher.links();
+            if (links.isEmpty()) {
+                throw new IllegalArgumentException(publisher.node.label() + " has no subscribers, so its items"
+                        + " would be lost; subscribe a step or sink to it");
+            }
+            for (Link<?> link : links) {
+                Object target = link.to;
+                if (target instanceof NodePublisher) {
+                    visit((NodePublisher<?>) target);
+                } else if (target instanceof AbstractSink) {
+                    if (!sinks.contains(target)) {
+                        sinks.add((AbstractSink<?>) target);
+                    }
+                } else {
+                    foreignLinks.add(link);
+                }
+            }
+            path.remove(path.size() - 1);
+            onPath.put(publisher, false);
+        }
+
+        private void checkUpstreams(Node node) {
+            for (NodePublisher<?> upstream : node.upstreams) {
+                if (!publishers.contains(upstream)) {
+                    throw new IllegalArgumentException(node.label() + " is also fed by " + upstream.node.label()
+                            + ", which no source given to Pipeline.from reaches; pass its source too");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/** Runnable examples of nanostream pipelines. */
+module io.nanostream.examples {
+    requires io.nanostream.flow;
+    requires io.nanostream.testkit;
+}
