@@ -67,13 +67,16 @@ final class Node {
         pipeline = owner;
     }
 
-    /** The failure to report when user code of this node threw while handling {@code item}. */
+    /**
+     * The failure to report when user code of this node threw, while handling {@code item} or,
+     * with a null item, in a lifecycle hook.
+     */
     PipelineException failure(Object item, Throwable cause) {
-        String what = item == null
-                ? label() + " failed"
-                : label() + " failed on item \"" + Checks.describe(item) + "\"";
-        return new PipelineException(name, what + ": " + cause
-                + ". Fix the cause, or catch it in " + kind.hook + " to skip the item.", cause);
+        String message = item == null
+                ? label() + " failed: " + cause
+                : label() + " failed on item \"" + Checks.describe(item) + "\": " + cause
+                        + ". Fix the cause, or catch it in " + kind.hook + " to skip the item.";
+        return new PipelineException(name, message, cause);
     }
 
     /** Tells the pipeline, if any, that this node failed; the first failure wins. */

@@ -2,6 +2,7 @@ package io.nanostream.flow;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -12,7 +13,6 @@ import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,7 +75,7 @@ public final class Pipeline implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<PipelineException> failure = new AtomicReference<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
-    private ExecutorService threads;
+    private WorkerThreads threads;
     private boolean closed;
 
     private Pipeline(List<? extends Flow.Publisher<?>> roots) {
@@ -114,7 +114,7 @@ public final class Pipeline implements AutoCloseable {
      * @throws IllegalStateException if sources is empty or a node already belongs to a pipeline
      */
     public static Pipeline from(Flow.Publisher<?>... sources) {
-        return new Pipeline(List.of(Checks.notNull(sources, "sources").clone()));
+        return new Pipeline(Arrays.asList(Checks.notNull(sources, "sources").clone()));
     }
 
     /**
@@ -138,7 +138,7 @@ public final class Pipeline implements AutoCloseable {
     public void start() {
         Checks.state(!closed && state.compareAndSet(State.NEW, State.RUNNING),
                 "pipeline '" + name + "' cannot start: it is " + (closed ? "closed" : state.get()));
-        threads = WorkerThreads.start(name);
+        threads = new WorkerThreads(name);
         List<CompletableFuture<Void>> ends = new ArrayList<>();
         for (NodePublisher<?> publisher : publishers) {
             publisher.bind(threads);
@@ -245,12 +245,9 @@ public final class Pipeline implements AutoCloseable {
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
             }
-            threads.shutdown();
-            if (!threads.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                threads.shutdownNow();
-            }
+            threads.close(timeout.toNanos());
         } catch (InterruptedException e) {
-            threads.shutdownNow();
+            threads.closeNow();
             Thread.currentThread().interrupt();
         }
     }

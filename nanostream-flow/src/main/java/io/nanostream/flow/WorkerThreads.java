@@ -1,6 +1,8 @@
 package io.nanostream.flow;
 
-import java.util.concurrent.ExecutorService;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -9,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The threads a pipeline owns. A consumer blocked in {@code submit} holds its thread, so the pool
  * grows with the number of busy links instead of being sized by CPU count: a fixed pool smaller
- * than the chain would deadlock. Idle threads are reused, and all of them end on shutdown.
+ * than the chain would deadlock. Idle threads are reused; {@link #close} ends and joins all.
  */
-final class WorkerThreads {
+final class WorkerThreads implements Executor {
 
     /** Marks threads that deliver signals between nanostream nodes. */
     static final class Worker extends Thread {
@@ -20,17 +22,51 @@ final class WorkerThreads {
         }
     }
 
-    private WorkerThreads() {
-    }
+    private final ThreadPoolExecutor pool;
+    private final Queue<Thread> created = new ConcurrentLinkedQueue<>();
 
-    static ExecutorService start(String pipelineName) {
+    WorkerThreads(String pipelineName) {
         AtomicInteger count = new AtomicInteger();
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(),
-                task -> new Worker(task, "nanostream-" + pipelineName + "-" + count.incrementAndGet()));
+        this.pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                task -> {
+                    Thread thread = new Worker(task, "nanostream-" + pipelineName + "-" + count.incrementAndGet());
+                    created.add(thread);
+                    return thread;
+                });
     }
 
     static boolean isWorker(Thread thread) {
         return thread instanceof Worker;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        pool.execute(task);
+    }
+
+    /**
+     * Lets running tasks finish, then waits for every thread to end; interrupts them if they
+     * have not ended in time.
+     *
+     * @return true if every thread ended within the timeout
+     */
+    boolean close(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        pool.shutdown();
+        if (!pool.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
+            pool.shutdownNow();
+        }
+        for (Thread thread : created) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(thread, left);
+            }
+        }
+        return created.stream().noneMatch(Thread::isAlive);
+    }
+
+    /** Interrupts every task and stops taking new ones. */
+    void closeNow() {
+        pool.shutdownNow();
     }
 }

@@ -1,0 +1,409 @@
+package io.nanostream.flow;
+
+import static io.nanostream.flow.TestNodes.TIMEOUT;
+import static io.nanostream.flow.TestNodes.identity;
+import static io.nanostream.flow.TestNodes.map;
+import static io.nanostream.flow.TestNodes.range;
+import static io.nanostream.flow.TestNodes.run;
+import static io.nanostream.flow.TestNodes.source;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanostream.flow.TestNodes.RecordingSink;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Test;
+
+class AbstractStepTest {
+
+    /** Emits each word of a line: 1 to n outputs per input. */
+    static final class SplitWords extends AbstractStep<String, String> {
+        @Override
+        protected void process(String line) {
+            for (String word : line.split(" ")) {
+                if (!word.isEmpty()) {
+                    emit(word);
+                }
+            }
+        }
+    }
+
+    /** Holds counts across calls and emits them at the end of input. */
+    static final class CountWords extends AbstractStep<String, Map<String, Integer>> {
+        final List<String> calls = new ArrayList<>();
+        private final Map<String, Integer> counts = new HashMap<>();
+
+        @Override
+        protected void onStart() {
+            calls.add("start");
+        }
+
+        @Override
+        protected void process(String word) {
+            counts.merge(word, 1, Integer::sum);
+        }
+
+        @Override
+        protected void onEndOfInput() {
+            calls.add("end");
+            emit(Map.copyOf(counts));
+        }
+    }
+
+    @Test
+    void emitsZeroOneOrManyItemsPerInputInOrder() throws Exception {
+        var source = source(List.of("a b", "", "c", "d e f"));
+        var split = new SplitWords();
+        var sink = new RecordingSink<String>();
+        source.subscribe(split);
+        split.subscribe(sink);
+
+        run(source);
+
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"), sink.items);
+        assertEquals(List.of("start", "end"), sink.events);
+    }
+
+    @Test
+    void runsHooksInOrderAndEmitsFromEndOfInput() throws Exception {
+        var source = source(List.of("x", "y", "x"));
+        var count = new CountWords();
+        var sink = new RecordingSink<Map<String, Integer>>();
+        source.subscribe(count);
+        count.subscribe(sink);
+
+        run(source);
+
+        assertEquals(List.of(Map.of("x", 2, "y", 1)), sink.items);
+        assertEquals(List.of("start", "end"), count.calls);
+    }
+
+    @Test
+    void throwingProcessFailsThePipelineNamingStepAndItem() throws Exception {
+        var source = source(List.of("1", "2", "x", "4"));
+        var parse = TestNodes.<String, Integer>map("parse", Integer::parseInt);
+        var sink = new RecordingSink<Integer>();
+        source.subscribe(parse);
+        parse.subscribe(sink);
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertTrue(failure.getMessage().startsWith("step 'parse' failed on item \"x\": java.lang.NumberFormatException"),
+                failure.getMessage());
+        assertEquals("parse", failure.nodeName());
+        assertInstanceOf(NumberFormatException.class, failure.getCause());
+        assertEquals(List.of(1, 2), sink.items, "items processed before the failure are delivered");
+        assertSame(failure, sink.ended.get(1, TimeUnit.SECONDS), "the sink receives the failure");
+    }
+
+    @Test
+    void throwingEndOfInputFailsThePipeline() {
+        var source = source(List.of(1));
+        var step = new AbstractStep<Integer, Integer>("flush", 8) {
+            @Override
+            protected void process(Integer item) {
+            }
+
+            @Override
+            protected void onEndOfInput() {
+                throw new IllegalStateException("cannot flush");
+            }
+        };
+        source.subscribe(step);
+        step.subscribe(new RecordingSink<>());
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertTrue(failure.getMessage().startsWith("step 'flush' failed: java.lang.IllegalStateException: cannot flush"),
+                failure.getMessage());
+    }
+
+    @Test
+    void upstreamErrorTravelsDownstreamThroughSteps() throws Exception {
+        var source = new AbstractSource<Integer>("broken", 8) {
+            @Override
+            protected void produce() {
+                emit(1);
+                throw new IllegalStateException("disk gone");
+            }
+        };
+        var first = identity(8);
+        var second = identity(8);
+        var sink = new RecordingSink<Object>();
+        source.subscribe(first);
+        first.subscribe(second);
+        second.subscribe(sink);
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertTrue(failure.getMessage().startsWith("source 'broken' failed: java.lang.IllegalStateException: disk gone"),
+                failure.getMessage());
+        assertEquals(List.of(1), sink.items);
+        assertSame(failure, sink.ended.get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void emittingNullFailsWithAMessageNamingTheStep() {
+        var source = source(List.of(1));
+        var step = map("nulls", item -> null);
+        source.subscribe(step);
+        step.subscribe(new RecordingSink<>());
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertTrue(failure.getMessage().contains("step 'nulls' emitted null; emit only non-null items"), failure.getMessage());
+    }
+
+    @Test
+    void fanOutDeliversEveryItemToEachSubscriber() throws Exception {
+        var source = source(range(1000));
+        var step = TestNodes.<Integer>identity(16);
+        var fast = new RecordingSink<Integer>();
+        var slow = new RecordingSink<Integer>() {
+            @Override
+            protected void consume(Integer item) {
+                Thread.onSpinWait();
+                super.consume(item);
+            }
+        };
+        source.subscribe(step);
+        step.subscribe(fast);
+        step.subscribe(slow);
+
+        run(source);
+
+        assertEquals(range(1000), fast.items);
+        assertEquals(range(1000), slow.items);
+    }
+
+    @Test
+    void fanInReceivesAllItemsAndCompletesAfterEveryUpstream() throws Exception {
+        var evens = source(List.of(0, 2, 4, 6));
+        var odds = source(List.of(1, 3, 5));
+        var merge = new CountingIdentity();
+        var sink = new RecordingSink<Integer>();
+        evens.subscribe(merge);
+        odds.subscribe(merge);
+        merge.subscribe(sink);
+
+        run(evens, odds);
+
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), sink.items.stream().sorted().toList());
+        assertEquals(List.of(0, 2, 4, 6), sink.items.stream().filter(i -> i % 2 == 0).toList(), "per-upstream order");
+        assertEquals(1, merge.ends.get(), "end of input once, after both upstreams completed");
+    }
+
+    static final class CountingIdentity extends AbstractStep<Integer, Integer> {
+        final AtomicInteger ends = new AtomicInteger();
+
+        @Override
+        protected void process(Integer item) {
+            emit(item);
+        }
+
+        @Override
+        protected void onEndOfInput() {
+            ends.incrementAndGet();
+        }
+    }
+
+    @Test
+    void requestsUpstreamInHalfBufferBatches() throws Exception {
+        var upstream = new HandDrivenPublisher<Integer>();
+        var step = TestNodes.<Integer>identity(8);
+        var sink = new RecordingSink<Integer>();
+        upstream.subscribe(step);
+        step.subscribe(sink);
+
+        try (var pipeline = Pipeline.from(step)) {
+            pipeline.start();
+            for (int i = 0; i < 9; i++) {
+                upstream.subscriber.onNext(i);
+            }
+            upstream.subscriber.onComplete();
+            pipeline.await(TIMEOUT);
+        }
+
+        assertEquals(List.of(8L, 4L, 4L), upstream.requests, "first a full buffer, then half a buffer at a time");
+        assertEquals(range(9), sink.items);
+    }
+
+    /** A publisher outside nanostream that the test drives by hand, recording requests. */
+    static final class HandDrivenPublisher<T> implements Flow.Publisher<T> {
+        final List<Long> requests = new ArrayList<>();
+        Flow.Subscriber<? super T> subscriber;
+        boolean cancelled;
+
+        @Override
+        public void subscribe(Flow.Subscriber<? super T> s) {
+            subscriber = s;
+            s.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    synchronized (requests) {
+                        requests.add(n);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    cancelled = true;
+                }
+            });
+        }
+    }
+
+    @Test
+    void cancelsUpstreamWhenItFails() throws Exception {
+        var upstream = new HandDrivenPublisher<String>();
+        var parse = TestNodes.<String, Integer>map("parse", Integer::parseInt);
+        upstream.subscribe(parse);
+        parse.subscribe(new RecordingSink<>());
+
+        try (var pipeline = Pipeline.from(parse)) {
+            pipeline.start();
+            upstream.subscriber.onNext("oops");
+            assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
+        }
+
+        assertTrue(upstream.cancelled);
+    }
+
+    @Test
+    void slowSinkKeepsItemsInFlightWithinTheBuffers() throws Exception {
+        // source (buffer 8) -> step (buffer 8) -> sink: at most 8 + 8 buffered, plus the item the
+        // step holds while blocked in emit and the one the sink is consuming.
+        int bound = 8 + 8 + 1 + 1;
+        int count = 300;
+        var progress = new Progress();
+        var source = new AbstractSource<Integer>("counting", 8) {
+            @Override
+            protected void produce() {
+                for (int i = 0; i < count; i++) {
+                    emit(i);
+                    progress.emitted();
+                }
+            }
+        };
+        var step = TestNodes.<Integer>identity(8);
+        var sink = new AbstractSink<Integer>("lockstep", 8) {
+            @Override
+            protected void consume(Integer item) throws InterruptedException {
+                // Wait until the source has filled every buffer before taking the next item.
+                progress.awaitEmitted(Math.min(item + bound, count));
+                progress.consumed();
+            }
+        };
+        source.subscribe(step);
+        step.subscribe(sink);
+
+        run(source);
+
+        assertEquals(bound, progress.maxInFlight, "the source filled exactly the buffers, never more");
+    }
+
+    /** Counts emitted and consumed items, tracking the most in flight at once. */
+    static final class Progress {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private int emitted;
+        private int consumed;
+        int maxInFlight;
+
+        void emitted() {
+            lock.lock();
+            try {
+                emitted++;
+                maxInFlight = Math.max(maxInFlight, emitted - consumed);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void consumed() {
+            lock.lock();
+            try {
+                consumed++;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void awaitEmitted(int target) throws InterruptedException {
+            long left = TIMEOUT.toNanos();
+            lock.lock();
+            try {
+                while (emitted < target) {
+                    if (left <= 0) {
+                        throw new AssertionError("source stopped at " + emitted + " items, expected " + target
+                                + ": the buffers hold fewer items than configured");
+                    }
+                    left = changed.awaitNanos(left);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    @Test
+    void rejectsNonPositiveBufferSize() {
+        var error = assertThrows(IllegalArgumentException.class, () -> identity(0));
+        assertEquals("bufferSize must be positive: 0", error.getMessage());
+    }
+
+    @Test
+    void rejectsSubscribingTheSameSubscriberTwice() {
+        var step = identity(8);
+        var sink = new RecordingSink<Object>();
+        step.subscribe(sink);
+
+        var error = assertThrows(IllegalStateException.class, () -> step.subscribe(sink));
+
+        assertTrue(error.getMessage().endsWith(" is already subscribed to step '" + step.name()
+                + "'; subscribe each subscriber once"), error.getMessage());
+    }
+
+    @Test
+    void rejectsNullSignalsAsRule213Requires() {
+        var step = identity(8);
+        assertThrows(NullPointerException.class, () -> step.onNext(null));
+        assertThrows(NullPointerException.class, () -> step.onSubscribe(null));
+        assertThrows(NullPointerException.class, () -> step.onError(null));
+        assertThrows(NullPointerException.class, () -> step.subscribe(null));
+    }
+
+    @Test
+    void namesDefaultToTheClassName() {
+        assertEquals("SplitWords", new SplitWords().name());
+        assertEquals("given", map("given", x -> x).name());
+    }
+
+    @Test
+    void getSubscribersReturnsTheSubscribersNotTheirLinks() {
+        var step = identity(8);
+        var sink = new RecordingSink<Object>();
+        step.subscribe(sink);
+
+        assertEquals(List.of(sink), step.getSubscribers());
+        assertTrue(step.isSubscribed(sink));
+        assertEquals(1, step.getNumberOfSubscribers());
+    }
+
+    @Test
+    void isASubmissionPublisherWithTheGivenBufferSize() {
+        var step = identity(100);
+        assertEquals(128, step.getMaxBufferCapacity(), "rounded up to a power of two");
+    }
+}
