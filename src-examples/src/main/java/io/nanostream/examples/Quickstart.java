@@ -21,21 +21,14 @@ public final class Quickstart {
         }
     }
 
+    // README:begin
     static final class Parse extends AbstractStep<String, Order> {
-        @Override
-        protected void process(String line) {
-            emit(Order.parse(line));
-        }
+        @Override protected void process(String line) { emit(Order.parse(line)); }
     }
-
     static final class Expensive extends AbstractStep<Order, Order> {
-        @Override
-        protected void process(Order o) {
-            if (o.total() > 100) {
-                emit(o);
-            }
-        }
+        @Override protected void process(Order o) { if (o.total() > 100) emit(o); }
     }
+    // README:end
 
     private Quickstart() {
     }

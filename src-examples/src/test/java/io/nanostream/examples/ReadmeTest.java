@@ -1,0 +1,50 @@
+package io.nanostream.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the README's first code block true: every line of it stands, in order, in Quickstart. */
+class ReadmeTest {
+
+    @Test
+    void readmeCodeIsTheQuickstartCode() throws IOException {
+        List<String> readme = firstJavaBlock(Files.readString(Path.of("..", "README.md")));
+        String example = Files.readString(Path.of("src/main/java/io/nanostream/examples/Quickstart.java"))
+                .replaceAll("\\s+", " ");
+        int from = 0;
+        for (String line : readme) {
+            String code = normalize(line);
+            if (code.isEmpty() || code.startsWith("//") || code.equals("}")) {
+                continue;
+            }
+            int at = example.indexOf(code, from);
+            assertTrue(at >= 0, "README line not found in Quickstart.java, in order: " + line);
+            from = at + code.length();
+        }
+        assertEquals(List.of("a", "c"), assertDoesRun());
+    }
+
+    private static List<String> assertDoesRun() {
+        try {
+            return Quickstart.run();
+        } catch (Exception e) {
+            throw new AssertionError("the README pipeline failed", e);
+        }
+    }
+
+    private static String normalize(String line) {
+        return line.trim().replaceAll("\\s+", " ");
+    }
+
+    private static List<String> firstJavaBlock(String markdown) {
+        int start = markdown.indexOf("```java\n") + "```java\n".length();
+        int end = markdown.indexOf("```", start);
+        return markdown.substring(start, end).lines().toList();
+    }
+}
