@@ -59,7 +59,7 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
      */
     protected AbstractSink(String name, int bufferSize) {
         this.node = new Node(Node.Kind.SINK, name, getClass());
-        this.inlet = new Inlet<>(node, Checks.positive(bufferSize, "bufferSize"), new Input());
+        this.inlet = new Inlet<>(node, Checks.positive(bufferSize, "bufferSize"), true, new Input());
     }
 
     /**

@@ -114,6 +114,11 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     @Override
+    final void everySubscriberCancelled() {
+        stop(null);
+    }
+
+    @Override
     final void startProducing(Executor threads) {
         threads.execute(this::runLoop);
     }

@@ -93,7 +93,7 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
      */
     protected AbstractStep(String name, int bufferSize) {
         super(Node.Kind.STEP, name, bufferSize);
-        this.inlet = new Inlet<>(node, bufferSize, new Input());
+        this.inlet = new Inlet<>(node, bufferSize, false, new Input());
     }
 
     /**
@@ -143,6 +143,17 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
 
     final Inlet<I> inlet() {
         return inlet;
+    }
+
+    @Override
+    final void subscribed() {
+        inlet.openDemand();
+    }
+
+    @Override
+    final void everySubscriberCancelled() {
+        inlet.cancel();
+        finish(null);
     }
 
     private final class Input implements Inlet.Receiver<I> {

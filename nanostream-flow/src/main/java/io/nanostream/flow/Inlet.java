@@ -35,42 +35,87 @@ final class Inlet<I> {
     private final long initialRequest;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Flow.Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private int foreignUpstreams;
+    private int announcedSubscriptions;
+    private Flow.Subscription foreignSubscription;
+    private boolean demandOpen;
     private int completedUpstreams;
     private int receivedSinceRequest;
     private boolean started;
     private boolean terminated;
 
-    Inlet(Node node, int bufferSize, Receiver<I> receiver) {
+    /**
+     * @param demandOpen whether to request from upstream at once; a step opens demand only when
+     *     it has a subscriber, since a publisher without subscribers would drop what it emits
+     */
+    Inlet(Node node, int bufferSize, boolean demandOpen, Receiver<I> receiver) {
         this.node = node;
+        this.demandOpen = demandOpen;
         this.receiver = receiver;
         this.initialRequest = bufferSize;
         this.batch = Math.max(1, bufferSize / 2);
+        node.setInlet(this);
     }
 
+    /**
+     * Takes a subscription from a publisher outside nanostream. Only one is accepted: a further
+     * one is cancelled, as Rule 2.5 requires.
+     */
     void onSubscribe(Flow.Subscription subscription) {
+        subscribe(subscription, false);
+    }
+
+    /**
+     * Takes the subscription of a nanostream publisher that announced itself in
+     * {@link Node#upstreams} when it subscribed this node: fan-in from nanostream nodes.
+     */
+    void onAnnouncedSubscribe(Flow.Subscription subscription) {
+        subscribe(subscription, true);
+    }
+
+    private void subscribe(Flow.Subscription subscription, boolean announced) {
         Objects.requireNonNull(subscription, "subscription"); // Rule 2.13
         lock.lock();
         try {
-            if (terminated) {
-                subscription.cancel();
+            boolean accepted = announced
+                    ? announcedSubscriptions < node.upstreams.size()
+                    : foreignSubscription == null;
+            if (terminated || !accepted) {
+                subscription.cancel(); // Rule 2.5
                 return;
             }
-            subscriptions.add(subscription);
-            if (!WorkerThreads.isWorker(Thread.currentThread())) {
-                foreignUpstreams++; // a publisher outside nanostream, not registered when wiring
+            if (announced) {
+                announcedSubscriptions++;
+            } else {
+                foreignSubscription = subscription;
             }
+            subscriptions.add(subscription);
             if (!started) {
                 started = true;
                 receiver.started();
             }
+            if (demandOpen) {
+                subscription.request(initialRequest);
+            }
         } catch (Throwable e) {
-            fail(node.failure(null, e));
-            return;
+            fail(node.failure(null, e), null);
         } finally {
             lock.unlock();
         }
-        subscription.request(initialRequest);
+    }
+
+    /** Starts requesting from every upstream, now that what arrives has somewhere to go. */
+    void openDemand() {
+        lock.lock();
+        try {
+            if (!demandOpen && !terminated) {
+                demandOpen = true;
+                for (Flow.Subscription s : subscriptions) {
+                    s.request(initialRequest);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     void onNext(I item) {
@@ -83,7 +128,7 @@ final class Inlet<I> {
             try {
                 receiver.receive(item);
             } catch (Throwable e) {
-                fail(node.failure(item, e));
+                fail(node.failure(item, e), null);
                 return;
             }
             if (++receivedSinceRequest == batch) {
@@ -97,12 +142,18 @@ final class Inlet<I> {
         }
     }
 
+    /** An error from the publisher outside nanostream. */
     void onError(Throwable error) {
+        onError(error, foreignSubscription);
+    }
+
+    /** An error through {@code from}, which is over: Rule 2.3 forbids calling it back. */
+    void onError(Throwable error, Flow.Subscription from) {
         Objects.requireNonNull(error, "error"); // Rule 2.13
         lock.lock();
         try {
             if (!terminated) {
-                fail(error);
+                fail(error, from);
             }
         } finally {
             lock.unlock();
@@ -112,7 +163,8 @@ final class Inlet<I> {
     void onComplete() {
         lock.lock();
         try {
-            if (terminated || ++completedUpstreams < node.upstreams.size() + foreignUpstreams) {
+            int upstreams = node.upstreams.size() + (foreignSubscription != null ? 1 : 0);
+            if (terminated || ++completedUpstreams < upstreams) {
                 return;
             }
             end();
@@ -121,12 +173,17 @@ final class Inlet<I> {
         }
     }
 
+    /** Returns the first subscription taken, or null before any. */
+    Flow.Subscription firstSubscription() {
+        return subscriptions.isEmpty() ? null : subscriptions.get(0);
+    }
+
     /** Graceful stop of an input fed from outside nanostream: cancel it and end as if completed. */
     void stop() {
         lock.lock();
         try {
             if (!terminated) {
-                cancelAll();
+                cancelAll(null);
                 end();
             }
         } finally {
@@ -136,7 +193,20 @@ final class Inlet<I> {
 
     /** Fails this input on behalf of the pipeline. */
     void abort(Throwable error) {
-        onError(error);
+        onError(error, null);
+    }
+
+    /** Every subscriber downstream has cancelled: cancel upstream too, and end quietly. */
+    void cancel() {
+        lock.lock();
+        try {
+            if (!terminated) {
+                terminated = true;
+                cancelAll(null);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void end() {
@@ -148,15 +218,17 @@ final class Inlet<I> {
         }
     }
 
-    private void fail(Throwable error) {
+    private void fail(Throwable error, Flow.Subscription terminatedOne) {
         terminated = true;
-        cancelAll();
+        cancelAll(terminatedOne);
         receiver.failed(error);
     }
 
-    private void cancelAll() {
+    private void cancelAll(Flow.Subscription except) {
         for (Flow.Subscription s : subscriptions) {
-            s.cancel();
+            if (s != except) {
+                s.cancel();
+            }
         }
     }
 }

@@ -2,62 +2,93 @@ package io.nanostream.flow;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One edge from a nanostream publisher to one of its subscribers. The publisher's
  * {@link java.util.concurrent.SubmissionPublisher} delivers to the link, the link to the
- * subscriber. It turns the publisher's drain-then-fail into {@code onError} after the last
- * buffered item, names rule 3.9 when the subscriber requests a non-positive amount, and tells the
- * pipeline when the edge has terminated.
+ * subscriber.
+ *
+ * <p>The link decides when a failed publisher's error reaches the subscriber: after the items
+ * already buffered for it, as long as the subscriber keeps requesting them, and at once when it
+ * has no outstanding demand (an item nobody asked for is not owed). It also names rule 3.9 when
+ * the subscriber requests a non-positive amount, and tells the pipeline when the edge ended.
  */
 final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
+
+    /*
+     * Implementation notes. The publisher delivers onNext only against demand, and a delivery in
+     * progress still counts in `demand` (it is decremented after onNext returns), so zero demand
+     * means no onNext is running or can start without a new request. `lock` makes "check demand,
+     * decide to terminate" atomic against "check terminated, add demand, forward the request",
+     * so the link's own onError never overlaps an onNext (Rule 1.3). A failure races the last
+     * onNext (through `failure` and `demand`) and the end of onSubscribe (through `failure` and
+     * `open`): each side writes its own before reading the other's, so at least one of them
+     * terminates the link.
+     */
 
     final NodePublisher<T> from;
     final Flow.Subscriber<? super T> to;
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private Flow.Subscription subscription;
+    /** The subscriber side of {@link #to} when it is a nanostream step or sink, else null. */
+    private final Inlet<?> toInlet;
+    private final AtomicLong demand = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Flow.Subscription subscription;
+    /** Set once the subscriber's onSubscribe has returned: before that no other signal may go. */
+    private volatile boolean open;
+    private boolean terminalSent;
     private volatile long nonPositiveRequest = 1;
 
     Link(NodePublisher<T> from, Flow.Subscriber<? super T> to) {
         this.from = from;
         this.to = to;
+        Node target = Node.of(to);
+        this.toInlet = target != null ? target.inlet() : null;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         this.subscription = subscription;
-        to.onSubscribe(this);
+        if (toInlet != null) {
+            toInlet.onAnnouncedSubscribe(this);
+        } else {
+            to.onSubscribe(this);
+        }
+        open = true;
+        if (from.failure() != null) {
+            failIfIdle();
+        }
     }
 
     @Override
     public void onNext(T item) {
         to.onNext(item);
+        if (demand.decrementAndGet() == 0 && from.failure() != null) {
+            failIfIdle();
+        }
     }
 
     @Override
     public void onError(Throwable error) {
         long n = nonPositiveRequest;
-        Throwable signalled = n > 0 ? error : new IllegalArgumentException(to
+        sendError(n > 0 ? error : new IllegalArgumentException(to
                 + " violated the Reactive Streams rule 3.9 by requesting a non-positive number of elements: " + n
-                + " (from " + from.node.label() + ")", error);
-        try {
-            to.onError(signalled);
-        } finally {
-            terminated.complete(null);
-        }
+                + " (from " + from.node.label() + ")", error));
     }
 
     @Override
     public void onComplete() {
         Throwable failure = from.failure();
-        try {
-            if (failure != null) {
-                to.onError(failure);
-            } else {
+        if (failure != null) {
+            sendError(failure);
+        } else if (claimTerminal()) {
+            try {
                 to.onComplete();
+            } finally {
+                terminated.complete(null);
             }
-        } finally {
-            terminated.complete(null);
         }
     }
 
@@ -65,6 +96,16 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     public void request(long n) {
         if (n <= 0) {
             nonPositiveRequest = n; // Rule 3.9: the publisher signals onError, we name the rule
+        } else {
+            lock.lock();
+            try {
+                if (terminalSent) {
+                    return; // Rule 3.6
+                }
+                demand.getAndUpdate(d -> d + n < 0 ? Long.MAX_VALUE : d + n); // Rule 3.17
+            } finally {
+                lock.unlock();
+            }
         }
         subscription.request(n);
     }
@@ -72,6 +113,54 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     @Override
     public void cancel() {
         subscription.cancel();
-        terminated.complete(null);
+        if (terminated.complete(null)) {
+            from.subscriberCancelled();
+        }
+    }
+
+    /** The publisher failed: if the subscriber is not waiting for items, fail it now. */
+    void failIfIdle() {
+        lock.lock();
+        try {
+            if (!open || terminalSent || demand.get() > 0) {
+                return; // busy: onSubscribe, the last onNext or the drained publisher's onComplete will fail it
+            }
+            terminalSent = true;
+        } finally {
+            lock.unlock();
+        }
+        subscription.cancel(); // drop the items nobody requested
+        deliverError(from.failure());
+    }
+
+    private void sendError(Throwable error) {
+        if (claimTerminal()) {
+            deliverError(error);
+        }
+    }
+
+    private boolean claimTerminal() {
+        lock.lock();
+        try {
+            if (terminalSent) {
+                return false;
+            }
+            terminalSent = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void deliverError(Throwable error) {
+        try {
+            if (toInlet != null) {
+                toInlet.onError(error, this); // this subscription is over; the inlet cancels only the others
+            } else {
+                to.onError(error);
+            }
+        } finally {
+            terminated.complete(null);
+        }
     }
 }

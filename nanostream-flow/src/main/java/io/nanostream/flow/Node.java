@@ -29,6 +29,8 @@ final class Node {
     /** Completes when this node has delivered or received its last signal. */
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile Pipeline pipeline;
+    /** The subscriber side of a step or sink; null for a source. */
+    private Inlet<?> inlet;
 
     Node(Kind kind, String name, Class<?> type) {
         this.kind = kind;
@@ -52,6 +54,15 @@ final class Node {
         }
         String full = type.getName();
         return full.substring(full.lastIndexOf('.') + 1);
+    }
+
+    void setInlet(Inlet<?> subscriberSide) {
+        inlet = subscriberSide;
+    }
+
+    /** Returns the subscriber side of a step or sink, or null for a source. */
+    Inlet<?> inlet() {
+        return inlet;
     }
 
     String label() {

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The publisher side shared by sources and steps: a {@link SubmissionPublisher} on threads bound
@@ -24,6 +25,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     final Node node;
     private final DeferredExecutor executor;
     private volatile Throwable failure;
+    /** Subscribers that have not cancelled; when the last one cancels, nobody wants items. */
+    private final AtomicInteger listening = new AtomicInteger();
 
     NodePublisher(Node.Kind kind, String name, int bufferSize) {
         this(new DeferredExecutor(), kind, name, bufferSize);
@@ -71,6 +74,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         if (downstream != null) {
             downstream.upstreams.add(this);
         }
+        listening.incrementAndGet();
         super.subscribe(new Link<>(this, subscriber));
         subscribed();
     }
@@ -121,6 +125,16 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     void subscribed() {
     }
 
+    /** Runs when the last subscriber has cancelled. */
+    void everySubscriberCancelled() {
+    }
+
+    final void subscriberCancelled() {
+        if (listening.decrementAndGet() == 0) {
+            everySubscriberCancelled();
+        }
+    }
+
     /** Starts the producing loop of a source; steps produce only when fed. */
     void startProducing(Executor threads) {
     }
@@ -142,10 +156,16 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         return failure;
     }
 
-    /** Completes downstream: items already emitted are delivered first. */
+    /**
+     * Completes downstream, or fails it with {@code error}: either way the items already emitted
+     * reach each subscriber that keeps requesting them first.
+     */
     final void finish(Throwable error) {
         if (error != null) {
             failure = error;
+            for (Link<T> link : links()) {
+                link.failIfIdle();
+            }
         }
         close();
     }

@@ -15,13 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class WorkerThreads implements Executor {
 
-    /** Marks threads that deliver signals between nanostream nodes. */
-    static final class Worker extends Thread {
-        Worker(Runnable task, String name) {
-            super(task, name);
-        }
-    }
-
     private final ThreadPoolExecutor pool;
     private final Queue<Thread> created = new ConcurrentLinkedQueue<>();
 
@@ -29,14 +22,10 @@ final class WorkerThreads implements Executor {
         AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 task -> {
-                    Thread thread = new Worker(task, "nanostream-" + pipelineName + "-" + count.incrementAndGet());
+                    Thread thread = new Thread(task, "nanostream-" + pipelineName + "-" + count.incrementAndGet());
                     created.add(thread);
                     return thread;
                 });
-    }
-
-    static boolean isWorker(Thread thread) {
-        return thread instanceof Worker;
     }
 
     @Override

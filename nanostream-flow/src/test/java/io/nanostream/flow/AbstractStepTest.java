@@ -358,6 +358,32 @@ class AbstractStepTest {
     }
 
     @Test
+    void cancelsASecondSubscriptionFromOutsideNanostreamAsRule205Requires() {
+        var first = new HandDrivenPublisher<Integer>();
+        var second = new HandDrivenPublisher<Integer>();
+        var step = TestNodes.<Integer>identity(8);
+        step.subscribe(new RecordingSink<>());
+
+        first.subscribe(step);
+        second.subscribe(step);
+
+        assertEquals(List.of(8L), first.requests);
+        assertTrue(second.cancelled, "the second foreign subscription is cancelled");
+        assertEquals(List.of(), second.requests);
+    }
+
+    @Test
+    void requestsNothingUpstreamUntilItHasASubscriber() {
+        var upstream = new HandDrivenPublisher<Integer>();
+        var step = TestNodes.<Integer>identity(8);
+        upstream.subscribe(step);
+
+        assertEquals(List.of(), upstream.requests, "what it emitted now would be lost");
+        step.subscribe(new RecordingSink<>());
+        assertEquals(List.of(8L), upstream.requests);
+    }
+
+    @Test
     void rejectsNonPositiveBufferSize() {
         var error = assertThrows(IllegalArgumentException.class, () -> identity(0));
         assertEquals("bufferSize must be positive: 0", error.getMessage());
