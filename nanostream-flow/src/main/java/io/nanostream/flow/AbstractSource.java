@@ -10,7 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #emit} for each item; the source completes when {@code produce} returns.
  *
  * <p><b>Threads.</b> When the pipeline starts, {@code produce} runs on a thread the pipeline
- * owns, once the source has its first subscriber.
+ * owns. Its first {@code emit} waits until a subscriber requests items, so every subscriber
+ * present by then receives every item.
  *
  * <p><b>Back-pressure.</b> {@code emit} blocks while any subscriber's buffer is full, so a source
  * never runs ahead of the slowest sink by more than the buffers between them.
@@ -53,7 +54,8 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
      * to other work is never interrupted.
      */
 
-    private final CountDownLatch firstSubscriber = new CountDownLatch(1);
+    private final CountDownLatch firstRequest = new CountDownLatch(1);
+    private volatile boolean requested;
     private final ReentrantLock loopLock = new ReentrantLock();
     private Thread loopThread;
     private volatile boolean stopping;
@@ -103,14 +105,27 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
 
     @Override
     final void beforeEmit() {
+        if (!requested) {
+            awaitFirstRequest();
+        }
         if (stopping) {
             throw new CancellationException(node.label() + " is stopping");
         }
     }
 
+    private void awaitFirstRequest() {
+        try {
+            firstRequest.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException(node.label() + " was interrupted before its first item was requested");
+        }
+        requested = true;
+    }
+
     @Override
-    final void subscribed() {
-        firstSubscriber.countDown();
+    final void firstRequest() {
+        firstRequest.countDown();
     }
 
     @Override
@@ -143,7 +158,6 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
         Throwable error = null;
         setLoopThread(Thread.currentThread());
         try {
-            firstSubscriber.await();
             if (!stopping) {
                 produce();
             }

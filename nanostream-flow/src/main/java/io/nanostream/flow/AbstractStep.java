@@ -146,7 +146,7 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
     }
 
     @Override
-    final void subscribed() {
+    final void firstRequest() {
         inlet.openDemand();
     }
 

@@ -1,7 +1,9 @@
 package io.nanostream.flow;
 
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,7 +39,10 @@ final class Inlet<I> {
     private final List<Flow.Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private int announcedSubscriptions;
     private Flow.Subscription foreignSubscription;
-    private boolean demandOpen;
+    /** Written without the lock: opening demand must not wait for a step blocked in emit. */
+    private volatile boolean demandOpen;
+    /** The subscriptions that got their first request, so each gets it exactly once. */
+    private final Set<Flow.Subscription> initiallyRequested = ConcurrentHashMap.newKeySet();
     private int completedUpstreams;
     private int receivedSinceRequest;
     private boolean started;
@@ -45,7 +50,7 @@ final class Inlet<I> {
 
     /**
      * @param demandOpen whether to request from upstream at once; a step opens demand only when
-     *     it has a subscriber, since a publisher without subscribers would drop what it emits
+     *     a subscriber first requests, since what it emitted before would reach nobody
      */
     Inlet(Node node, int bufferSize, boolean demandOpen, Receiver<I> receiver) {
         this.node = node;
@@ -93,9 +98,7 @@ final class Inlet<I> {
                 started = true;
                 receiver.started();
             }
-            if (demandOpen) {
-                subscription.request(initialRequest);
-            }
+            requestInitially(subscription);
         } catch (Throwable e) {
             fail(node.failure(null, e), null);
         } finally {
@@ -103,18 +106,20 @@ final class Inlet<I> {
         }
     }
 
-    /** Starts requesting from every upstream, now that what arrives has somewhere to go. */
+    /**
+     * Starts requesting from every upstream, now that what arrives has somewhere to go. Takes no
+     * lock: it runs on a downstream's request, while the owner may hold the lock blocked in emit.
+     */
     void openDemand() {
-        lock.lock();
-        try {
-            if (!demandOpen && !terminated) {
-                demandOpen = true;
-                for (Flow.Subscription s : subscriptions) {
-                    s.request(initialRequest);
-                }
-            }
-        } finally {
-            lock.unlock();
+        demandOpen = true;
+        for (Flow.Subscription s : subscriptions) {
+            requestInitially(s);
+        }
+    }
+
+    private void requestInitially(Flow.Subscription subscription) {
+        if (demandOpen && initiallyRequested.add(subscription)) {
+            subscription.request(initialRequest);
         }
     }
 

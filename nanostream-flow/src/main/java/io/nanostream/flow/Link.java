@@ -108,6 +108,9 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
             }
         }
         subscription.request(n);
+        if (n > 0) {
+            from.requested();
+        }
     }
 
     @Override

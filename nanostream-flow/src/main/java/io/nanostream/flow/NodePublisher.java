@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,6 +28,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     private volatile Throwable failure;
     /** Subscribers that have not cancelled; when the last one cancels, nobody wants items. */
     private final AtomicInteger listening = new AtomicInteger();
+    private final AtomicBoolean requested = new AtomicBoolean();
 
     NodePublisher(Node.Kind kind, String name, int bufferSize) {
         this(new DeferredExecutor(), kind, name, bufferSize);
@@ -76,7 +78,6 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         }
         listening.incrementAndGet();
         super.subscribe(new Link<>(this, subscriber));
-        subscribed();
     }
 
     /** Returns the subscribers themselves, not the links that reach them. */
@@ -121,8 +122,17 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     void beforeEmit() {
     }
 
-    /** Runs after each subscribe; sources wait for their first subscriber. */
-    void subscribed() {
+    /**
+     * Runs once, when a subscriber first requests items. Until then nothing is emitted: all
+     * subscribers present at that moment see the same items from the first one on.
+     */
+    void firstRequest() {
+    }
+
+    final void requested() {
+        if (!requested.get() && requested.compareAndSet(false, true)) {
+            firstRequest();
+        }
     }
 
     /** Runs when the last subscriber has cancelled. */

@@ -40,9 +40,4 @@ public class AbstractSourceTckTest extends FlowPublisherVerification<Long> {
             }
         }, threads);
     }
-
-    @Override
-    public long maxElementsFromPublisher() {
-        return 1024; // each element is emitted, so keep the bounded-stream tests short
-    }
 }

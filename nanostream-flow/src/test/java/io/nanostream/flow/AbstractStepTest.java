@@ -7,6 +7,7 @@ import static io.nanostream.flow.TestNodes.range;
 import static io.nanostream.flow.TestNodes.run;
 import static io.nanostream.flow.TestNodes.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +18,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.nanostream.flow.internal.Standalone;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -362,25 +367,51 @@ class AbstractStepTest {
         var first = new HandDrivenPublisher<Integer>();
         var second = new HandDrivenPublisher<Integer>();
         var step = TestNodes.<Integer>identity(8);
-        step.subscribe(new RecordingSink<>());
 
         first.subscribe(step);
         second.subscribe(step);
 
-        assertEquals(List.of(8L), first.requests);
+        assertFalse(first.cancelled);
         assertTrue(second.cancelled, "the second foreign subscription is cancelled");
         assertEquals(List.of(), second.requests);
     }
 
     @Test
-    void requestsNothingUpstreamUntilItHasASubscriber() {
+    void requestsNothingUpstreamUntilASubscriberRequests() throws Exception {
         var upstream = new HandDrivenPublisher<Integer>();
         var step = TestNodes.<Integer>identity(8);
+        var subscription = new CompletableFuture<Flow.Subscription>();
         upstream.subscribe(step);
+        step.subscribe(new Flow.Subscriber<Integer>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription.complete(s);
+            }
 
-        assertEquals(List.of(), upstream.requests, "what it emitted now would be lost");
-        step.subscribe(new RecordingSink<>());
-        assertEquals(List.of(8L), upstream.requests);
+            @Override
+            public void onNext(Integer item) {
+            }
+
+            @Override
+            public void onError(Throwable error) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            Standalone.run(step, threads);
+            Flow.Subscription downstream = subscription.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(List.of(), upstream.requests, "what the step emitted now would reach nobody");
+
+            downstream.request(1);
+
+            assertEquals(List.of(8L), upstream.requests);
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
