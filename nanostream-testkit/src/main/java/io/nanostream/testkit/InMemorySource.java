@@ -1,7 +1,7 @@
 package io.nanostream.testkit;
 
 import io.nanostream.flow.AbstractSource;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,8 +10,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * A source for tests: emits given items in order and completes, or emits what the test
  * {@linkplain #push pushes} by hand until the test calls {@link #complete} or {@link #fail}.
  *
- * <p>Items wait in an unbounded queue until the pipeline takes them, so {@code push} never
- * blocks the test; inside the pipeline the usual bounded buffers and back-pressure apply.
+ * <p>{@link #from(Iterable)} reads its items lazily, as the pipeline takes them, so it can feed
+ * a long or endless sequence. Pushed items wait in an unbounded queue until the pipeline takes
+ * them, so {@code push} never blocks the test; inside the pipeline the usual bounded buffers and
+ * back-pressure apply.
  *
  * <pre>{@code
  * var source = InMemorySource.of("a", "b", "c");   // emits a, b, c, then completes
@@ -28,11 +30,15 @@ public final class InMemorySource<T> extends AbstractSource<T> {
 
     private static final Object END = new Object();
 
+    /** The items to emit, or null for a source the test pushes into. */
+    private final Iterable<? extends T> items;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private boolean ended;
 
-    private InMemorySource(String name, int bufferSize) {
+    private InMemorySource(String name, int bufferSize, Iterable<? extends T> items) {
         super(name, bufferSize);
+        this.items = items;
+        this.ended = items != null;
     }
 
     /**
@@ -46,23 +52,22 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     @SafeVarargs
     @SuppressWarnings("varargs") // the array is only read, as a list
     public static <T> InMemorySource<T> of(T... items) {
-        return from(Arrays.asList(Objects.requireNonNull(items, "items")));
+        for (int i = 0; i < Objects.requireNonNull(items, "items").length; i++) {
+            Objects.requireNonNull(items[i], "items[" + i + "]");
+        }
+        return from(List.of(items));
     }
 
     /**
-     * Returns a source that emits the given items in order, then completes.
+     * Returns a source that emits the given items in order, reading them only as the pipeline
+     * takes them, then completes. A null item fails the pipeline when it is reached.
      *
-     * @param items the items, none null
+     * @param items the items, read once
      * @param <T> the type of items
      * @return a new source
-     * @throws NullPointerException if an item is null
      */
     public static <T> InMemorySource<T> from(Iterable<? extends T> items) {
-        InMemorySource<T> source = manual();
-        for (T item : Objects.requireNonNull(items, "items")) {
-            source.push(item);
-        }
-        return source.complete();
+        return new InMemorySource<>("InMemorySource", 256, Objects.requireNonNull(items, "items"));
     }
 
     /**
@@ -85,7 +90,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
      * @throws IllegalArgumentException if bufferSize is not positive
      */
     public static <T> InMemorySource<T> manual(String name, int bufferSize) {
-        return new InMemorySource<>(Objects.requireNonNull(name, "name"), bufferSize);
+        return new InMemorySource<>(Objects.requireNonNull(name, "name"), bufferSize, null);
     }
 
     /**
@@ -94,7 +99,8 @@ public final class InMemorySource<T> extends AbstractSource<T> {
      * @param item the item, not null
      * @return this source
      * @throws NullPointerException if item is null
-     * @throws IllegalStateException if the source was already completed or failed
+     * @throws IllegalStateException if the source emits given items, or was already completed or
+     *     failed
      */
     public synchronized InMemorySource<T> push(T item) {
         Objects.requireNonNull(item, "item");
@@ -134,6 +140,12 @@ public final class InMemorySource<T> extends AbstractSource<T> {
 
     @Override
     protected void produce() throws Exception {
+        if (items != null) {
+            for (T item : items) {
+                emit(item);
+            }
+            return;
+        }
         for (Object next = queue.take(); next != END; next = queue.take()) {
             if (next instanceof Failed) {
                 Throwable error = ((Failed) next).error;
@@ -150,7 +162,9 @@ public final class InMemorySource<T> extends AbstractSource<T> {
 
     private void checkOpen(String call) {
         if (ended) {
-            throw new IllegalStateException("cannot " + call + ": source '" + name() + "' was already completed or failed");
+            throw new IllegalStateException("cannot " + call + ": source '" + name() + "' "
+                    + (items != null ? "emits given items; use InMemorySource.manual() to push by hand"
+                            : "was already completed or failed"));
         }
     }
 

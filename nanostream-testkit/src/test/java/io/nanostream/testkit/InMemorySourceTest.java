@@ -33,6 +33,20 @@ class InMemorySourceTest {
     }
 
     @Test
+    void readsAnIterableLazily() throws Exception {
+        var source = InMemorySource.from(() -> IntStream.iterate(0, i -> i + 1).iterator()); // endless
+        var sink = new CollectingSink<Integer>();
+        source.subscribe(sink);
+
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            assertEquals(List.of(0, 1, 2), sink.awaitCount(1000, TIMEOUT).subList(0, 3));
+            pipeline.stop();
+            pipeline.await(TIMEOUT);
+        }
+    }
+
+    @Test
     void manualSourceEmitsWhatTheTestPushes() throws Exception {
         var source = InMemorySource.<String>manual();
         var sink = new CollectingSink<String>();
@@ -68,11 +82,14 @@ class InMemorySourceTest {
 
     @Test
     void rejectsPushAfterCompleteAndNullItems() {
-        var source = InMemorySource.of("a");
+        var given = InMemorySource.of("a");
+        assertEquals("cannot push: source 'InMemorySource' emits given items; use InMemorySource.manual() to push by hand",
+                assertThrows(IllegalStateException.class, () -> given.push("b")).getMessage());
+        var completed = InMemorySource.<String>manual().complete();
         assertEquals("cannot push: source 'InMemorySource' was already completed or failed",
-                assertThrows(IllegalStateException.class, () -> source.push("b")).getMessage());
+                assertThrows(IllegalStateException.class, () -> completed.push("b")).getMessage());
         assertEquals("item", assertThrows(NullPointerException.class,
                 () -> InMemorySource.<String>manual().push(null)).getMessage());
-        assertThrows(NullPointerException.class, () -> InMemorySource.of("a", null));
+        assertEquals("items[1]", assertThrows(NullPointerException.class, () -> InMemorySource.of("a", null)).getMessage());
     }
 }
