@@ -147,7 +147,9 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
 
     @Override
     final void firstRequest() {
-        inlet.openDemand();
+        // Not on the requesting thread: a synchronous upstream would deliver on it, and this
+        // step would block in emit waiting for the very subscriber whose request runs here.
+        getExecutor().execute(inlet::openDemand);
     }
 
     @Override

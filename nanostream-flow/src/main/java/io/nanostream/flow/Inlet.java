@@ -108,7 +108,7 @@ final class Inlet<I> {
 
     /**
      * Starts requesting from every upstream, now that what arrives has somewhere to go. Takes no
-     * lock: it runs on a downstream's request, while the owner may hold the lock blocked in emit.
+     * lock: the owner may hold it, blocked in emit, while this runs.
      */
     void openDemand() {
         demandOpen = true;

@@ -232,6 +232,7 @@ class AbstractStepTest {
 
         try (var pipeline = Pipeline.from(step)) {
             pipeline.start();
+            assertEquals(List.of(8L), upstream.awaitRequests(1));
             for (int i = 0; i < 9; i++) {
                 upstream.subscriber.onNext(i);
             }
@@ -247,7 +248,22 @@ class AbstractStepTest {
     static final class HandDrivenPublisher<T> implements Flow.Publisher<T> {
         final List<Long> requests = new ArrayList<>();
         Flow.Subscriber<? super T> subscriber;
-        boolean cancelled;
+        volatile boolean cancelled;
+
+        /** Waits until the subscriber has called request {@code count} times, and returns the calls. */
+        List<Long> awaitRequests(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            synchronized (requests) {
+                while (requests.size() < count) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AssertionError("expected " + count + " requests, got " + requests);
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(requests, left);
+                }
+                return List.copyOf(requests);
+            }
+        }
 
         @Override
         public void subscribe(Flow.Subscriber<? super T> s) {
@@ -257,6 +273,7 @@ class AbstractStepTest {
                 public void request(long n) {
                     synchronized (requests) {
                         requests.add(n);
+                        requests.notifyAll();
                     }
                 }
 
@@ -277,6 +294,7 @@ class AbstractStepTest {
 
         try (var pipeline = Pipeline.from(parse)) {
             pipeline.start();
+            upstream.awaitRequests(1);
             upstream.subscriber.onNext("oops");
             assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
         }
@@ -408,7 +426,7 @@ class AbstractStepTest {
 
             downstream.request(1);
 
-            assertEquals(List.of(8L), upstream.requests);
+            assertEquals(List.of(8L), upstream.awaitRequests(1));
         } finally {
             threads.shutdownNow();
         }

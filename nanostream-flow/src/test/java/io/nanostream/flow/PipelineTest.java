@@ -180,6 +180,7 @@ class PipelineTest {
 
     @Test
     void aStepFedByAForeignPublisherIsASource() throws Exception {
+        // The publisher delivers on the caller's thread: it once deadlocked the first request.
         var foreign = new SubmissionPublisher<Integer>(Runnable::run, 16);
         var step = TestNodes.<Integer>identity(8);
         var sink = new RecordingSink<Integer>();
@@ -205,6 +206,7 @@ class PipelineTest {
         step.subscribe(sink);
         try (var pipeline = Pipeline.from(step)) {
             pipeline.start();
+            upstream.awaitRequests(1);
             upstream.subscriber.onNext(7);
             pipeline.stop();
             pipeline.await(TIMEOUT);
