@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A sink for tests: records every item it receives, in order, and lets the test wait for a
@@ -68,12 +69,7 @@ public final class CollectingSink<T> extends AbstractSink<T> {
      * @return a copy of the items
      */
     public List<T> items() {
-        lock.lock();
-        try {
-            return List.copyOf(items);
-        } finally {
-            lock.unlock();
-        }
+        return read(() -> List.copyOf(items));
     }
 
     /**
@@ -82,12 +78,7 @@ public final class CollectingSink<T> extends AbstractSink<T> {
      * @return the error, or empty
      */
     public Optional<Throwable> error() {
-        lock.lock();
-        try {
-            return Optional.ofNullable(error);
-        } finally {
-            lock.unlock();
-        }
+        return read(() -> Optional.ofNullable(error));
     }
 
     /**
@@ -96,12 +87,7 @@ public final class CollectingSink<T> extends AbstractSink<T> {
      * @return true once completed
      */
     public boolean isCompleted() {
-        lock.lock();
-        try {
-            return completed;
-        } finally {
-            lock.unlock();
-        }
+        return read(() -> completed);
     }
 
     /**
@@ -185,6 +171,15 @@ public final class CollectingSink<T> extends AbstractSink<T> {
         int n = items.size();
         List<T> shown = n <= 10 ? items : items.subList(n - 10, n);
         return "received " + n + " item" + (n == 1 ? "" : "s") + (n > 10 ? ", the last 10: " : ": ") + shown;
+    }
+
+    private <R> R read(Supplier<R> reader) {
+        lock.lock();
+        try {
+            return reader.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void update(Runnable change) {
