@@ -398,37 +398,105 @@ class AbstractStepTest {
     void requestsNothingUpstreamUntilASubscriberRequests() throws Exception {
         var upstream = new HandDrivenPublisher<Integer>();
         var step = TestNodes.<Integer>identity(8);
-        var subscription = new CompletableFuture<Flow.Subscription>();
+        var downstream = new ManualSubscriber<Integer>();
         upstream.subscribe(step);
-        step.subscribe(new Flow.Subscriber<Integer>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription.complete(s);
-            }
-
-            @Override
-            public void onNext(Integer item) {
-            }
-
-            @Override
-            public void onError(Throwable error) {
-            }
-
-            @Override
-            public void onComplete() {
-            }
-        });
+        step.subscribe(downstream);
         ExecutorService threads = Executors.newCachedThreadPool();
         try {
             Standalone.run(step, threads);
-            Flow.Subscription downstream = subscription.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            downstream.subscription();
             assertEquals(List.of(), upstream.requests, "what the step emitted now would reach nobody");
 
-            downstream.request(1);
+            downstream.subscription().request(1);
 
             assertEquals(List.of(8L), upstream.awaitRequests(1));
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void cancelsUpstreamOnceEveryDownstreamHasCancelled() throws Exception {
+        var upstream = new HandDrivenPublisher<Integer>();
+        var step = TestNodes.<Integer>identity(8);
+        var first = new ManualSubscriber<Integer>();
+        var second = new ManualSubscriber<Integer>();
+        upstream.subscribe(step);
+        step.subscribe(first);
+        step.subscribe(second);
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            Standalone.run(step, threads);
+            first.subscription().request(1);
+            upstream.awaitRequests(1);
+
+            first.subscription().cancel();
+            assertFalse(upstream.cancelled, "one subscriber is still listening");
+            second.subscription().cancel();
+
+            assertTrue(upstream.cancelled);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void upstreamErrorReachesEachSubscriberAfterTheItemsItRequested() throws Exception {
+        var upstream = new HandDrivenPublisher<Integer>();
+        var step = TestNodes.<Integer>identity(8);
+        var eager = new ManualSubscriber<Integer>();
+        var idle = new ManualSubscriber<Integer>();
+        upstream.subscribe(step);
+        step.subscribe(eager);
+        step.subscribe(idle);
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            Standalone.run(step, threads);
+            idle.subscription();
+            eager.subscription().request(10);
+            upstream.awaitRequests(1);
+            var boom = new IllegalStateException("upstream broke");
+            upstream.subscriber.onNext(1);
+            upstream.subscriber.onNext(2);
+            upstream.subscriber.onError(boom);
+
+            assertSame(boom, idle.error.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "no demand: the error comes at once");
+            assertSame(boom, eager.error.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(List.of(1, 2), eager.items, "buffered items it requested come before the error");
+            assertEquals(List.of(), idle.items);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** A subscriber outside nanostream that the test drives by hand. */
+    static final class ManualSubscriber<T> implements Flow.Subscriber<T> {
+        final List<T> items = java.util.Collections.synchronizedList(new ArrayList<>());
+        final CompletableFuture<Throwable> error = new CompletableFuture<>();
+        private final CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();
+
+        Flow.Subscription subscription() throws Exception {
+            return subscription.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription.complete(s);
+        }
+
+        @Override
+        public void onNext(T item) {
+            items.add(item);
+        }
+
+        @Override
+        public void onError(Throwable e) {
+            error.complete(e);
+        }
+
+        @Override
+        public void onComplete() {
+            error.complete(null);
         }
     }
 
