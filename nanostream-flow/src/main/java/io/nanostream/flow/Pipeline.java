@@ -75,8 +75,8 @@ public final class Pipeline implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<PipelineException> failure = new AtomicReference<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
-    private WorkerThreads threads;
-    private boolean closed;
+    private volatile WorkerThreads threads;
+    private volatile boolean closed;
 
     private Pipeline(List<? extends Flow.Publisher<?>> roots) {
         Checks.state(!roots.isEmpty(), "sources must not be empty: pass the pipeline's sources");

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The README's pipeline: parse order lines, keep the expensive ones, collect them.
- * Run it with {@code mvn -q -pl src-examples -am install exec:java -DskipTests}.
+ * Run it with {@code mvn -q -pl src-examples -am compile exec:java}.
  */
 public final class Quickstart {
 
