@@ -27,9 +27,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AbstractStepTest {
+
+    /** Threads for steps the tests drive by hand, outside a pipeline. */
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void releaseThreads() {
+        threads.shutdownNow();
+    }
 
     /** Emits each word of a line: 1 to n outputs per input. */
     static final class SplitWords extends AbstractStep<String, String> {
@@ -401,18 +410,13 @@ class AbstractStepTest {
         var downstream = new ManualSubscriber<Integer>();
         upstream.subscribe(step);
         step.subscribe(downstream);
-        ExecutorService threads = Executors.newCachedThreadPool();
-        try {
-            Standalone.run(step, threads);
-            downstream.subscription();
-            assertEquals(List.of(), upstream.requests, "what the step emitted now would reach nobody");
+        Standalone.run(step, threads);
+        downstream.subscription();
+        assertEquals(List.of(), upstream.requests, "what the step emitted now would reach nobody");
 
-            downstream.subscription().request(1);
+        downstream.subscription().request(1);
 
-            assertEquals(List.of(8L), upstream.awaitRequests(1));
-        } finally {
-            threads.shutdownNow();
-        }
+        assertEquals(List.of(8L), upstream.awaitRequests(1));
     }
 
     @Test
@@ -424,20 +428,15 @@ class AbstractStepTest {
         upstream.subscribe(step);
         step.subscribe(first);
         step.subscribe(second);
-        ExecutorService threads = Executors.newCachedThreadPool();
-        try {
-            Standalone.run(step, threads);
-            first.subscription().request(1);
-            upstream.awaitRequests(1);
+        Standalone.run(step, threads);
+        first.subscription().request(1);
+        upstream.awaitRequests(1);
 
-            first.subscription().cancel();
-            assertFalse(upstream.cancelled, "one subscriber is still listening");
-            second.subscription().cancel();
+        first.subscription().cancel();
+        assertFalse(upstream.cancelled, "one subscriber is still listening");
+        second.subscription().cancel();
 
-            assertTrue(upstream.cancelled);
-        } finally {
-            threads.shutdownNow();
-        }
+        assertTrue(upstream.cancelled);
     }
 
     @Test
@@ -449,24 +448,19 @@ class AbstractStepTest {
         upstream.subscribe(step);
         step.subscribe(eager);
         step.subscribe(idle);
-        ExecutorService threads = Executors.newCachedThreadPool();
-        try {
-            Standalone.run(step, threads);
-            idle.subscription();
-            eager.subscription().request(10);
-            upstream.awaitRequests(1);
-            var boom = new IllegalStateException("upstream broke");
-            upstream.subscriber.onNext(1);
-            upstream.subscriber.onNext(2);
-            upstream.subscriber.onError(boom);
+        Standalone.run(step, threads);
+        idle.subscription();
+        eager.subscription().request(10);
+        upstream.awaitRequests(1);
+        var boom = new IllegalStateException("upstream broke");
+        upstream.subscriber.onNext(1);
+        upstream.subscriber.onNext(2);
+        upstream.subscriber.onError(boom);
 
-            assertSame(boom, idle.error.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "no demand: the error comes at once");
-            assertSame(boom, eager.error.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(List.of(1, 2), eager.items, "buffered items it requested come before the error");
-            assertEquals(List.of(), idle.items);
-        } finally {
-            threads.shutdownNow();
-        }
+        assertSame(boom, idle.error.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "no demand: the error comes at once");
+        assertSame(boom, eager.error.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(List.of(1, 2), eager.items, "buffered items it requested come before the error");
+        assertEquals(List.of(), idle.items);
     }
 
     /** A subscriber outside nanostream that the test drives by hand. */
