@@ -105,6 +105,18 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
     protected void onFailure(Throwable error) {
     }
 
+    /**
+     * Keeps the item being consumed pending beyond this call, for a sink that finishes
+     * asynchronously: its source is not told it was delivered until the returned handle is
+     * released (say, after a database commit or a broker acknowledgement) or failed.
+     *
+     * @return the handle of the item being consumed
+     * @throws IllegalStateException if called outside {@link #consume}
+     */
+    protected final Held holdInput() {
+        return inlet.hold();
+    }
+
     @Override
     public final void onSubscribe(Flow.Subscription subscription) {
         inlet.onSubscribe(subscription);

@@ -95,6 +95,40 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     protected abstract void produce() throws Exception;
 
     /**
+     * Tells whether this source emits items with a {@link DeliveryCallback}. A pipeline tracks
+     * delivery only when one of its sources does; pipelines that don't pay nothing for it.
+     *
+     * @return true to use {@link #emit(Object, DeliveryCallback)}; false by default
+     */
+    protected boolean tracksDelivery() {
+        return false;
+    }
+
+    /**
+     * Emits an item and tells {@code callback}, once, whether it and everything derived from it
+     * reached every sink it was headed for. Blocks like {@link #emit(Object)}.
+     *
+     * @param item the item, not null
+     * @param callback hears that the item was delivered, or that it failed
+     * @throws NullPointerException if item or callback is null
+     * @throws IllegalStateException if {@link #tracksDelivery()} returns false
+     * @throws CancellationException if the source is stopping
+     */
+    protected final void emit(T item, DeliveryCallback callback) {
+        Checks.notNull(callback, "callback");
+        Checks.state(isTracking(), node.label() + " emitted with a DeliveryCallback but does not track delivery:"
+                + " override tracksDelivery() to return true");
+        Lineage.Tracker tracker = new Lineage.Tracker(callback, node);
+        try {
+            send(item, tracker);
+        } catch (RuntimeException e) {
+            tracker.fail(e);
+            throw e;
+        }
+        tracker.release(); // the emit's own count: from now on, only the deliveries count
+    }
+
+    /**
      * Tells whether the pipeline has asked this source to stop.
      *
      * @return true once the source should stop producing

@@ -1,5 +1,8 @@
 package io.nanostream.flow;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.Flow;
 
 /**
@@ -121,6 +124,42 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
     protected void onEndOfInput() throws Exception {
     }
 
+    /**
+     * Keeps the item being processed pending beyond this call: its source is not told it was
+     * delivered until the returned handle is released or failed. Pass held inputs to
+     * {@link #emit(Object, Collection)} to say which inputs an output came from; see {@link Held}.
+     *
+     * @return the handle of the item being processed
+     * @throws IllegalStateException if called outside {@link #process}
+     */
+    protected final Held holdInput() {
+        return inlet.hold();
+    }
+
+    /**
+     * Emits an item derived from the given held inputs, rather than from the item being
+     * processed: how an aggregating step says what an aggregate came from. The inputs stay held;
+     * release them once nothing more is emitted from them.
+     *
+     * @param item the item, not null
+     * @param inputs inputs returned by {@link #holdInput()}, not yet released
+     * @throws NullPointerException if item or inputs is null
+     * @throws IllegalArgumentException if an input was not returned by {@code holdInput()}
+     * @throws IllegalStateException if this step has already completed or failed
+     */
+    protected final void emit(O item, Collection<? extends Held> inputs) {
+        List<Lineage> lineages = new ArrayList<>();
+        for (Held input : Checks.notNull(inputs, "inputs")) {
+            lineages.add(HeldInput.lineageOf(input));
+        }
+        send(item, Lineage.union(lineages));
+    }
+
+    @Override
+    final Lineage currentLineage() {
+        return inlet.current();
+    }
+
     @Override
     public final void onSubscribe(Flow.Subscription subscription) {
         inlet.onSubscribe(subscription);
@@ -154,8 +193,12 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
 
     @Override
     final void everySubscriberCancelled() {
-        inlet.cancel();
-        finish(null);
+        // Not on the cancelling thread: this step may be blocked in emit, holding its inlet's
+        // lock and its publisher's, until that very thread frees buffer space.
+        getExecutor().execute(() -> {
+            inlet.cancel();
+            finish(null);
+        });
     }
 
     private final class Input implements Inlet.Receiver<I> {

@@ -3,6 +3,7 @@ package io.nanostream.flow;
 import java.util.List;
 import java.util.Set;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
@@ -44,6 +45,11 @@ final class Inlet<I> {
     /** The subscriptions that got their first request, so each gets it exactly once. */
     private final Set<Flow.Subscription> initiallyRequested = ConcurrentHashMap.newKeySet();
     private int completedUpstreams;
+    /** The lineage of the item being handled, while the owner handles it; null if untracked. */
+    private Lineage current;
+    private boolean handling;
+    /** Inputs held beyond their call; failed for the owner if it ends or fails holding them. */
+    private final Set<HeldInput> held = ConcurrentHashMap.newKeySet();
     private int receivedSinceRequest;
     private boolean started;
     private boolean terminated;
@@ -123,18 +129,39 @@ final class Inlet<I> {
         }
     }
 
+    /** An item from the publisher outside nanostream, which tracks no delivery. */
     void onNext(I item) {
+        onTrackedNext(item, null);
+    }
+
+    /** An item through a nanostream link, with the lineage it was emitted with (or null). */
+    void onTrackedNext(I item, Lineage lineage) {
         Objects.requireNonNull(item, "item"); // Rule 2.13
         lock.lock();
         try {
-            if (terminated) {
-                return; // Rule 2.8: items may still arrive after cancel
+            if (terminated) { // Rule 2.8: items may still arrive after cancel; they reach no sink
+                if (lineage != null) {
+                    lineage.fail(new CancellationException(node.label() + " had stopped taking items"));
+                }
+                return;
             }
+            current = lineage;
+            handling = true;
             try {
                 receiver.receive(item);
             } catch (Throwable e) {
-                fail(node.failure(item, e), null);
+                PipelineException failure = node.failure(item, e);
+                if (lineage != null) {
+                    lineage.fail(failure);
+                }
+                fail(failure, null);
                 return;
+            } finally {
+                current = null;
+                handling = false;
+            }
+            if (lineage != null) {
+                lineage.release();
             }
             if (++receivedSinceRequest == batch) {
                 receivedSinceRequest = 0;
@@ -144,6 +171,34 @@ final class Inlet<I> {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The lineage of the item being handled; only for the owner's thread, while it handles it. */
+    Lineage current() {
+        return current;
+    }
+
+    /** Keeps the item being handled pending beyond this call. */
+    Held hold() {
+        Checks.state(lock.isHeldByCurrentThread() && handling,
+                node.label() + ": holdInput() works only while handling an item, in " + node.kind.hook);
+        if (current == null) {
+            return HeldInput.UNTRACKED;
+        }
+        current.retain(1);
+        HeldInput input = new HeldInput(current, this);
+        held.add(input);
+        return input;
+    }
+
+    void forget(HeldInput input) {
+        held.remove(input);
+    }
+
+    private void failHeld(Throwable cause) {
+        for (HeldInput input : held) {
+            input.fail(cause);
         }
     }
 
@@ -208,6 +263,7 @@ final class Inlet<I> {
             if (!terminated) {
                 terminated = true;
                 cancelAll(null);
+                failHeld(new CancellationException("every subscriber of " + node.label() + " cancelled"));
             }
         } finally {
             lock.unlock();
@@ -219,14 +275,20 @@ final class Inlet<I> {
         try {
             receiver.ended();
         } catch (Throwable e) {
-            receiver.failed(node.failure(null, e));
+            PipelineException failure = node.failure(null, e);
+            receiver.failed(failure);
+            failHeld(failure);
+            return;
         }
+        failHeld(new IllegalStateException(node.label() + " ended holding an input it never released;"
+                + " release or fail every input it holds"));
     }
 
     private void fail(Throwable error, Flow.Subscription terminatedOne) {
         terminated = true;
         cancelAll(terminatedOne);
         receiver.failed(error);
+        failHeld(error);
     }
 
     private void cancelAll(Flow.Subscription except) {

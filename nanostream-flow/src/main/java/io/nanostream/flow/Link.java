@@ -1,6 +1,9 @@
 package io.nanostream.flow;
 
+import java.util.Queue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,9 +33,11 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
 
     final NodePublisher<T> from;
     final Flow.Subscriber<? super T> to;
+    private static final Object UNTRACKED = new Object();
+
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
     /** The subscriber side of {@link #to} when it is a nanostream step or sink, else null. */
-    private final Inlet<?> toInlet;
+    private final Inlet<T> toInlet;
     private final AtomicLong demand = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Flow.Subscription subscription;
@@ -40,12 +45,18 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     private volatile boolean open;
     private boolean terminalSent;
     private volatile long nonPositiveRequest = 1;
+    /** When delivery is tracked: the lineage of each item submitted and not yet delivered, in order. */
+    private final Queue<Object> lineages = new ConcurrentLinkedQueue<>();
+    /** Set under {@link #lock} once the link ended; lineages pushed after that are refused. */
+    private boolean lineagesClosed;
 
     Link(NodePublisher<T> from, Flow.Subscriber<? super T> to) {
         this.from = from;
         this.to = to;
         Node target = Node.of(to);
-        this.toInlet = target != null ? target.inlet() : null;
+        @SuppressWarnings("unchecked") // the inlet of `to`, which takes T
+        Inlet<T> inlet = target != null ? (Inlet<T>) target.inlet() : null;
+        this.toInlet = inlet;
     }
 
     @Override
@@ -64,9 +75,68 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
 
     @Override
     public void onNext(T item) {
-        to.onNext(item);
+        if (from.isTracking()) {
+            deliverTracked(item);
+        } else if (toInlet != null) {
+            toInlet.onNext(item);
+        } else {
+            to.onNext(item);
+        }
         if (demand.decrementAndGet() == 0 && from.failure() != null) {
             failIfIdle();
+        }
+    }
+
+    private void deliverTracked(T item) {
+        Object entry = lineages.poll();
+        Lineage lineage = entry == UNTRACKED ? null : (Lineage) entry;
+        if (toInlet != null) {
+            toInlet.onTrackedNext(item, lineage);
+            return;
+        }
+        try {
+            to.onNext(item); // outside nanostream, an item is done when onNext returns
+        } catch (RuntimeException | Error e) {
+            if (lineage != null) {
+                lineage.fail(e);
+            }
+            throw e;
+        }
+        if (lineage != null) {
+            lineage.release();
+        }
+    }
+
+    /**
+     * Pairs the next item submitted to this link with its lineage.
+     *
+     * @return false if the link has ended, so the item will not be delivered through it
+     */
+    boolean track(Lineage lineage) {
+        lock.lock();
+        try {
+            if (lineagesClosed) {
+                return false;
+            }
+            lineages.add(lineage == null ? UNTRACKED : lineage);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The link ended: items still paired with lineages will not be delivered. */
+    private void closeLineages(Throwable cause) {
+        lock.lock();
+        try {
+            lineagesClosed = true;
+        } finally {
+            lock.unlock();
+        }
+        for (Object entry = lineages.poll(); entry != null; entry = lineages.poll()) {
+            if (entry != UNTRACKED) {
+                ((Lineage) entry).fail(cause);
+            }
         }
     }
 
@@ -84,10 +154,11 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
         if (failure != null) {
             sendError(failure);
         } else if (claimTerminal()) {
+            closeLineages(new IllegalStateException(from.node.label() + " completed before delivering an item"));
             try {
                 to.onComplete();
             } finally {
-                terminated.complete(null);
+                end();
             }
         }
     }
@@ -116,9 +187,19 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     @Override
     public void cancel() {
         subscription.cancel();
-        if (terminated.complete(null)) {
+        closeLineages(new CancellationException(to + " cancelled its subscription to " + from.node.label()));
+        if (end()) {
             from.subscriberCancelled();
         }
+    }
+
+    /** Marks the link ended, once; the publisher then lets go of it (Rule 3.13). */
+    private boolean end() {
+        if (terminated.complete(null)) {
+            from.linkEnded();
+            return true;
+        }
+        return false;
     }
 
     /** The publisher failed: if the subscriber is not waiting for items, fail it now. */
@@ -156,6 +237,7 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     }
 
     private void deliverError(Throwable error) {
+        closeLineages(error);
         try {
             if (toInlet != null) {
                 toInlet.onError(error, this); // this subscription is over; the inlet cancels only the others
@@ -163,7 +245,7 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
                 to.onError(error);
             }
         } finally {
-            terminated.complete(null);
+            end();
         }
     }
 }

@@ -2,8 +2,10 @@ package io.nanostream.flow;
 
 import io.nanostream.flow.internal.Standalone;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
@@ -29,6 +31,9 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     /** Subscribers that have not cancelled; when the last one cancels, nobody wants items. */
     private final AtomicInteger listening = new AtomicInteger();
     private final AtomicBoolean requested = new AtomicBoolean();
+    /** The links to push lineages to, when the pipeline tracks delivery; null when it does not. */
+    private volatile Link<T>[] trackedLinks;
+    private final Object trackedLinksLock = new Object();
 
     NodePublisher(Node.Kind kind, String name, int bufferSize) {
         this(new DeferredExecutor(), kind, name, bufferSize);
@@ -45,6 +50,9 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
             throw new IllegalArgumentException("not a nanostream source or step: " + candidate);
         }
         NodePublisher<?> publisher = (NodePublisher<?>) candidate;
+        if (publisher instanceof AbstractSource && ((AbstractSource<?>) publisher).tracksDelivery()) {
+            publisher.enableTracking();
+        }
         publisher.bind(threads);
         publisher.startProducing(threads);
     }
@@ -78,6 +86,9 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         }
         listening.incrementAndGet();
         super.subscribe(new Link<>(this, subscriber));
+        if (trackedLinks != null) {
+            enableTracking(); // a subscriber that came after tracking started
+        }
     }
 
     /** Returns the subscribers themselves, not the links that reach them. */
@@ -109,13 +120,80 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
      * @throws IllegalStateException if this node has already completed or failed
      */
     protected final void emit(T item) {
+        send(item, currentLineage());
+    }
+
+    /** Emits {@code item} as derived from {@code lineage}, which may be null (untracked). */
+    final void send(T item, Lineage lineage) {
         if (item == null) {
             throw new NullPointerException(node.label() + " emitted null; emit only non-null items");
         }
         beforeEmit();
         Checks.state(!isClosed(), node.label() + " cannot emit \"" + Checks.describe(item)
                 + "\": it has already completed or failed");
+        Link<T>[] links = trackedLinks;
+        if (links != null) {
+            pushLineage(links, lineage);
+        }
         submit(item);
+    }
+
+    /**
+     * Pairs the item about to be submitted with its lineage on every link, in submission order,
+     * and counts one outstanding delivery per link that took it.
+     */
+    private void pushLineage(Link<T>[] links, Lineage lineage) {
+        if (lineage == null) {
+            for (Link<T> link : links) {
+                link.track(null);
+            }
+            return;
+        }
+        lineage.retain(links.length); // before any link can deliver and release
+        int taken = 0;
+        for (Link<T> link : links) {
+            if (link.track(lineage)) {
+                taken++;
+            }
+        }
+        for (int i = taken; i < links.length; i++) {
+            lineage.release();
+        }
+        if (taken == 0) {
+            lineage.fail(new CancellationException(node.label() + " had no subscriber left to take the item"));
+        }
+    }
+
+    /** The lineage of what this node emits now; null outside tracked processing. */
+    Lineage currentLineage() {
+        return null;
+    }
+
+    /** From now on, every item is paired with its lineage on each link. */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // an array of this publisher's own links
+    final void enableTracking() {
+        synchronized (trackedLinksLock) {
+            trackedLinks = links().stream().filter(link -> !link.terminated.isDone()).toArray(Link[]::new);
+        }
+    }
+
+    /**
+     * A link ended: stop pushing lineages to it, and let go of its subscriber. Runs on the
+     * ending subscriber's thread, so it must not take the publisher's lock: a producer blocked in
+     * {@code submit} holds that lock until this very thread frees buffer space.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // an array of this publisher's own links
+    final void linkEnded() {
+        synchronized (trackedLinksLock) {
+            Link<T>[] links = trackedLinks;
+            if (links != null) {
+                trackedLinks = Arrays.stream(links).filter(link -> !link.terminated.isDone()).toArray(Link[]::new);
+            }
+        }
+    }
+
+    final boolean isTracking() {
+        return trackedLinks != null;
     }
 
     /** Runs before each emit; sources refuse items once stopping. */
@@ -135,7 +213,10 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         }
     }
 
-    /** Runs when the last subscriber has cancelled. */
+    /**
+     * Runs when the last subscriber has cancelled, on that subscriber's thread: like
+     * {@link #linkEnded}, it must not take the publisher's lock.
+     */
     void everySubscriberCancelled() {
     }
 

@@ -140,7 +140,11 @@ public final class Pipeline implements AutoCloseable {
                 "pipeline '" + name + "' cannot start: it is " + (closed ? "closed" : state.get()));
         threads = new WorkerThreads(name);
         List<CompletableFuture<Void>> ends = new ArrayList<>();
+        boolean tracking = sources.stream().anyMatch(AbstractSource::tracksDelivery);
         for (NodePublisher<?> publisher : publishers) {
+            if (tracking) {
+                publisher.enableTracking();
+            }
             publisher.bind(threads);
         }
         for (AbstractSink<?> sink : sinks) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import io.nanostream.flow.internal.Standalone;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -167,6 +168,24 @@ class AbstractStepTest {
     }
 
     @Test
+    void aFailingSubscriberDoesNotDeadlockAStepBlockedInEmit() {
+        // fast (buffer 1) is blocked in emit when its only subscriber fails and cancels: closing
+        // fast on that subscriber's thread once waited for the lock the blocked emit holds.
+        var source = source(range(1000));
+        var fast = TestNodes.<Integer>identity(1);
+        var failing = TestNodes.<Integer, Integer>map("fails-at-once", i -> {
+            throw new IllegalStateException("no");
+        });
+        source.subscribe(fast);
+        fast.subscribe(failing);
+        failing.subscribe(new RecordingSink<>());
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertEquals("fails-at-once", failure.nodeName());
+    }
+
+    @Test
     void emittingNullFailsWithAMessageNamingTheStep() {
         var source = source(List.of(1));
         var step = map("nulls", item -> null);
@@ -258,6 +277,7 @@ class AbstractStepTest {
         final List<Long> requests = new ArrayList<>();
         Flow.Subscriber<? super T> subscriber;
         volatile boolean cancelled;
+        final CountDownLatch cancellation = new CountDownLatch(1);
 
         /** Waits until the subscriber has called request {@code count} times, and returns the calls. */
         List<Long> awaitRequests(int count) throws InterruptedException {
@@ -289,6 +309,7 @@ class AbstractStepTest {
                 @Override
                 public void cancel() {
                     cancelled = true;
+                    cancellation.countDown();
                 }
             });
         }
@@ -436,7 +457,7 @@ class AbstractStepTest {
         assertFalse(upstream.cancelled, "one subscriber is still listening");
         second.subscription().cancel();
 
-        assertTrue(upstream.cancelled);
+        assertTrue(upstream.cancellation.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
     }
 
     @Test

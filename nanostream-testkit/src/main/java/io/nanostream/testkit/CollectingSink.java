@@ -5,11 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * A sink for tests: records every item it receives, in order, and lets the test wait for a
@@ -27,8 +23,7 @@ import java.util.function.Supplier;
  */
 public final class CollectingSink<T> extends AbstractSink<T> {
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Monitor monitor = new Monitor();
     private final List<T> items = new ArrayList<>();
     private boolean completed;
     private Throwable error;
@@ -50,17 +45,17 @@ public final class CollectingSink<T> extends AbstractSink<T> {
 
     @Override
     protected void consume(T item) {
-        update(() -> items.add(item));
+        monitor.update(() -> items.add(item));
     }
 
     @Override
     protected void onEndOfInput() {
-        update(() -> completed = true);
+        monitor.update(() -> completed = true);
     }
 
     @Override
     protected void onFailure(Throwable failure) {
-        update(() -> error = failure);
+        monitor.update(() -> error = failure);
     }
 
     /**
@@ -69,7 +64,7 @@ public final class CollectingSink<T> extends AbstractSink<T> {
      * @return a copy of the items
      */
     public List<T> items() {
-        return read(() -> List.copyOf(items));
+        return monitor.read(() -> List.copyOf(items));
     }
 
     /**
@@ -78,7 +73,7 @@ public final class CollectingSink<T> extends AbstractSink<T> {
      * @return the error, or empty
      */
     public Optional<Throwable> error() {
-        return read(() -> Optional.ofNullable(error));
+        return monitor.read(() -> Optional.ofNullable(error));
     }
 
     /**
@@ -87,7 +82,7 @@ public final class CollectingSink<T> extends AbstractSink<T> {
      * @return true once completed
      */
     public boolean isCompleted() {
-        return read(() -> completed);
+        return monitor.read(() -> completed);
     }
 
     /**
@@ -124,71 +119,30 @@ public final class CollectingSink<T> extends AbstractSink<T> {
      */
     public Throwable awaitError(Duration timeout) {
         awaitUntil(() -> completed || error != null, timeout, "an error");
-        lock.lock();
-        try {
+        return monitor.read(() -> {
             if (error == null) {
                 throw new AssertionError("expected an error but the input completed; " + got());
             }
             return error;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private List<T> checkedItems(boolean reached, String goal) {
-        lock.lock();
-        try {
+        return monitor.read(() -> {
             if (!reached) {
                 throw new AssertionError("expected " + goal + " but the input "
                         + (error != null ? "failed with " + error : "completed") + "; " + got(), error);
             }
             return List.copyOf(items);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private void awaitUntil(BooleanSupplier condition, Duration timeout, String goal) {
-        long remaining = timeout.toNanos();
-        lock.lock();
-        try {
-            while (!condition.getAsBoolean()) {
-                if (remaining <= 0) {
-                    throw new AssertionError("timed out after " + timeout + " waiting for " + goal + "; " + got(), error);
-                }
-                remaining = changed.awaitNanos(remaining);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for " + goal + "; " + got(), e);
-        } finally {
-            lock.unlock();
-        }
+        monitor.awaitUntil(condition, timeout, goal, this::got);
     }
 
     /** Called with the lock held. */
     private String got() {
-        int n = items.size();
-        List<T> shown = n <= 10 ? items : items.subList(n - 10, n);
-        return "received " + n + " item" + (n == 1 ? "" : "s") + (n > 10 ? ", the last 10: " : ": ") + shown;
-    }
-
-    private <R> R read(Supplier<R> reader) {
-        lock.lock();
-        try {
-            return reader.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void update(Runnable change) {
-        lock.lock();
-        try {
-            change.run();
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        return "received " + Monitor.describe(items, "item");
     }
 }

@@ -1,10 +1,14 @@
 package io.nanostream.testkit;
 
 import io.nanostream.flow.AbstractSource;
+import io.nanostream.flow.DeliveryCallback;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 
 /**
  * A source for tests: emits given items in order and completes, or emits what the test
@@ -15,6 +19,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * them, so {@code push} never blocks the test; inside the pipeline the usual bounded buffers and
  * back-pressure apply.
  *
+ * <p>It tracks delivery: each item is emitted with a {@link DeliveryCallback}, and the source
+ * records which items were {@linkplain #acknowledged() acknowledged} (delivered to every sink
+ * they reached), in order, and which {@linkplain #deliveryFailures() failed}. A test can wait for
+ * them, and check each acknowledgement as it happens with {@link #onAcknowledged}.
+ *
  * <pre>{@code
  * var source = InMemorySource.of("a", "b", "c");   // emits a, b, c, then completes
  *
@@ -22,6 +31,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * manual.push("x").push("y");
  * sink.awaitCount(2, Duration.ofSeconds(5));
  * manual.complete();
+ *
+ * source.onAcknowledged(item -> assertTrue(sink.items().contains(item), "acknowledged before consumed"));
+ * // ... run the pipeline ...
+ * assertEquals(List.of("a", "b", "c"), source.awaitAllAcknowledged(Duration.ofSeconds(5)));
  * }</pre>
  *
  * @param <T> the type of items
@@ -34,6 +47,12 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     private final Iterable<? extends T> items;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private boolean ended;
+    private final Monitor monitor = new Monitor();
+    private final List<T> acknowledged = new ArrayList<>();
+    private final List<T> failedDeliveries = new ArrayList<>();
+    private int emitted;
+    private boolean produced;
+    private volatile Consumer<? super T> acknowledgementCheck = item -> { };
 
     private InMemorySource(String name, int bufferSize, Iterable<? extends T> items) {
         super(name, bufferSize);
@@ -138,26 +157,105 @@ public final class InMemorySource<T> extends AbstractSource<T> {
         return this;
     }
 
+    /**
+     * Runs {@code check} on each item when its delivery is acknowledged, before it is recorded: to
+     * assert, say, that the sink has consumed it. If the check throws, the pipeline fails.
+     *
+     * @param check runs on a pipeline thread at each acknowledgement
+     * @return this source
+     */
+    public InMemorySource<T> onAcknowledged(Consumer<? super T> check) {
+        acknowledgementCheck = Objects.requireNonNull(check, "check");
+        return this;
+    }
+
+    /**
+     * Returns the items whose delivery was acknowledged so far, in acknowledgement order.
+     *
+     * @return a copy of the acknowledged items
+     */
+    public List<T> acknowledged() {
+        return monitor.read(() -> List.copyOf(acknowledged));
+    }
+
+    /**
+     * Returns the items whose delivery failed so far.
+     *
+     * @return a copy of the items whose delivery failed
+     */
+    public List<T> deliveryFailures() {
+        return monitor.read(() -> List.copyOf(failedDeliveries));
+    }
+
+    /**
+     * Waits until the source has emitted all its items and each of them was acknowledged.
+     *
+     * @param timeout how long to wait at most
+     * @return the acknowledged items, in acknowledgement order
+     * @throws AssertionError if the time ran out, or a delivery failed
+     */
+    public List<T> awaitAllAcknowledged(Duration timeout) {
+        monitor.awaitUntil(() -> produced && acknowledged.size() + failedDeliveries.size() == emitted,
+                timeout, "every item to be acknowledged", this::progress);
+        return monitor.read(() -> {
+            if (!failedDeliveries.isEmpty()) {
+                throw new AssertionError("expected every item to be acknowledged but some failed; " + progress());
+            }
+            return List.copyOf(acknowledged);
+        });
+    }
+
+    @Override
+    protected boolean tracksDelivery() {
+        return true;
+    }
+
     @Override
     protected void produce() throws Exception {
-        if (items != null) {
-            for (T item : items) {
-                emit(item);
-            }
-            return;
-        }
-        for (Object next = queue.take(); next != END; next = queue.take()) {
-            if (next instanceof Failed) {
-                Throwable error = ((Failed) next).error;
-                if (error instanceof Error) {
-                    throw (Error) error;
+        try {
+            if (items != null) {
+                for (T item : items) {
+                    emitTracked(item);
                 }
-                throw error instanceof Exception ? (Exception) error : new Exception(error);
+                return;
             }
-            @SuppressWarnings("unchecked")
-            T item = (T) next;
-            emit(item);
+            for (Object next = queue.take(); next != END; next = queue.take()) {
+                if (next instanceof Failed) {
+                    Throwable error = ((Failed) next).error;
+                    if (error instanceof Error) {
+                        throw (Error) error;
+                    }
+                    throw error instanceof Exception ? (Exception) error : new Exception(error);
+                }
+                @SuppressWarnings("unchecked")
+                T item = (T) next;
+                emitTracked(item);
+            }
+        } finally {
+            monitor.update(() -> produced = true);
         }
+    }
+
+    private void emitTracked(T item) {
+        monitor.update(() -> emitted++);
+        emit(item, new DeliveryCallback() {
+            @Override
+            public void delivered() {
+                acknowledgementCheck.accept(item);
+                monitor.update(() -> acknowledged.add(item));
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                monitor.update(() -> failedDeliveries.add(item));
+            }
+        });
+    }
+
+    /** Called with the monitor's lock held. */
+    private String progress() {
+        return "emitted " + emitted + (produced ? " (all)" : " so far") + ", acknowledged "
+                + Monitor.describe(acknowledged, "item") + ", failed " + Monitor.describe(failedDeliveries, "item");
     }
 
     private void checkOpen(String call) {

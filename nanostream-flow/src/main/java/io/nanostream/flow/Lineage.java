@@ -1,0 +1,128 @@
+package io.nanostream.flow;
+
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The source items an item derives from. Each holds a count of the work still outstanding for
+ * it: one per buffered or in-process delivery of an item derived from it, one per hold. When
+ * the count reaches zero the source item was delivered; a failure anywhere settles it as failed.
+ */
+abstract class Lineage {
+
+    /** Another {@code n} deliveries or holds will each release once. */
+    abstract void retain(int n);
+
+    /** One delivery or hold is done. */
+    abstract void release();
+
+    /** Something derived did not reach a sink. */
+    abstract void fail(Throwable cause);
+
+    abstract void collectRoots(Map<Tracker, Boolean> roots);
+
+    /** The lineage of an item derived from all of {@code parents}; null if none is tracked. */
+    static Lineage union(Collection<Lineage> parents) {
+        Map<Tracker, Boolean> roots = new IdentityHashMap<>();
+        for (Lineage parent : parents) {
+            if (parent != null) {
+                parent.collectRoots(roots);
+            }
+        }
+        if (roots.isEmpty()) {
+            return null;
+        }
+        return roots.size() == 1 ? roots.keySet().iterator().next() : new Union(roots.keySet().toArray(new Tracker[0]));
+    }
+
+    /** One source item and its {@link DeliveryCallback}. */
+    static final class Tracker extends Lineage {
+        private final DeliveryCallback callback;
+        private final Node source;
+        /** Starts at one: the emit itself, released once the item is handed to every link. */
+        private final AtomicInteger outstanding = new AtomicInteger(1);
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Tracker(DeliveryCallback callback, Node source) {
+            this.callback = callback;
+            this.source = source;
+        }
+
+        @Override
+        void retain(int n) {
+            outstanding.addAndGet(n);
+        }
+
+        @Override
+        void release() {
+            if (outstanding.decrementAndGet() == 0 && settled.compareAndSet(false, true)) {
+                notify(null);
+            }
+        }
+
+        @Override
+        void fail(Throwable cause) {
+            if (settled.compareAndSet(false, true)) {
+                notify(cause);
+            }
+        }
+
+        private void notify(Throwable failure) {
+            try {
+                if (failure == null) {
+                    callback.delivered();
+                } else {
+                    callback.failed(failure);
+                }
+            } catch (RuntimeException | Error e) {
+                source.report(new PipelineException(source.name, source.label()
+                        + "'s DeliveryCallback threw: " + e + ". Keep delivery callbacks short and let them not throw.", e));
+            }
+        }
+
+        @Override
+        void collectRoots(Map<Tracker, Boolean> roots) {
+            roots.put(this, Boolean.TRUE);
+        }
+    }
+
+    /** Several source items, for an output aggregated from several inputs. */
+    static final class Union extends Lineage {
+        private final Tracker[] roots;
+
+        Union(Tracker[] roots) {
+            this.roots = roots;
+        }
+
+        @Override
+        void retain(int n) {
+            for (Tracker root : roots) {
+                root.retain(n);
+            }
+        }
+
+        @Override
+        void release() {
+            for (Tracker root : roots) {
+                root.release();
+            }
+        }
+
+        @Override
+        void fail(Throwable cause) {
+            for (Tracker root : roots) {
+                root.fail(cause);
+            }
+        }
+
+        @Override
+        void collectRoots(Map<Tracker, Boolean> collected) {
+            for (Tracker root : roots) {
+                collected.put(root, Boolean.TRUE);
+            }
+        }
+    }
+}

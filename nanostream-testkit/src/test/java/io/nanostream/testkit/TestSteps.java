@@ -1,0 +1,21 @@
+package io.nanostream.testkit;
+
+import io.nanostream.flow.AbstractStep;
+import java.util.List;
+import java.util.function.Function;
+
+/** Steps from lambdas, for the testkit's own tests. */
+final class TestSteps {
+
+    private TestSteps() {
+    }
+
+    static <I, O> AbstractStep<I, O> flatMapOf(String name, Function<I, List<O>> fn) {
+        return new AbstractStep<>(name, 8) {
+            @Override
+            protected void process(I item) {
+                fn.apply(item).forEach(this::emit);
+            }
+        };
+    }
+}
