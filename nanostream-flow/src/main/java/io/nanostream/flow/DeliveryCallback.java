@@ -12,6 +12,24 @@ package io.nanostream.flow;
  * derived from it, did not reach a sink: a node failed on it, or the pipeline failed or was
  * aborted while it was in flight.
  *
+ * <p><b>What counts as derived.</b> Whatever a step emits while processing an item derives from
+ * that item: a map, a filter (nothing derived: the item is done once processed), a flatMap
+ * (done when all its outputs are). A step that keeps items across calls, such as a batch or an
+ * aggregate, holds them with {@code holdInput()} and names them when it emits
+ * ({@link AbstractStep#emit(Object, java.util.Collection)}); see {@link Held}. With fan-out the
+ * item is done when every branch is; a subscriber outside nanostream is done with an item when
+ * its {@code onNext} returns.
+ *
+ * <p><b>How it is tracked, and why this way.</b> Each subscription between nanostream nodes
+ * keeps a queue of the lineages (which source items an item derives from) of the items submitted
+ * to it and not yet delivered, in submission order; since a {@code SubmissionPublisher} delivers
+ * to each subscriber in submission order, the head of the queue always belongs to the item being
+ * delivered. The alternative, an envelope around each item, would change what subscribers see:
+ * a plain {@code Flow.Subscriber} subscribed to a step must receive the step's items, not
+ * envelopes, and the TCK verifies exactly that. The queues exist only in pipelines where a source
+ * {@linkplain AbstractSource#tracksDelivery() tracks delivery}; elsewhere an emit pays one
+ * volatile read for it.
+ *
  * <pre>{@code
  * class Lines extends AbstractSource<String> {
  *     @Override

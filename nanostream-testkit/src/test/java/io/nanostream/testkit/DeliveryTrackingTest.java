@@ -131,6 +131,36 @@ class DeliveryTrackingTest {
     }
 
     @Test
+    void aSubscriberOutsideNanostreamIsDoneWithAnItemWhenOnNextReturns() throws Exception {
+        var source = InMemorySource.from(range(100));
+        var received = java.util.Collections.synchronizedList(new ArrayList<Integer>());
+        source.subscribe(new java.util.concurrent.Flow.Subscriber<Integer>() {
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Integer item) {
+                received.add(item);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+        source.onAcknowledged(i -> assertTrue(received.contains(i), "acknowledged " + i + " before onNext returned"));
+
+        run(source);
+
+        assertEquals(range(100), source.awaitAllAcknowledged(TIMEOUT).stream().sorted().toList());
+    }
+
+    @Test
     void fanInAcknowledgesEachSourceItsOwnItems() throws Exception {
         var evens = InMemorySource.from(List.of(0, 2, 4, 6));
         var odds = InMemorySource.from(List.of(1, 3, 5));
