@@ -172,9 +172,17 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     /** From now on, every item is paired with its lineage on each link. */
     @SuppressWarnings({"unchecked", "rawtypes"}) // an array of this publisher's own links
     final void enableTracking() {
+        // Read the links (the publisher's lock) before taking ours: linkEnded holds ours on a
+        // consumer thread that a producer blocked in submit, holding the publisher's lock, waits for.
+        Link<T>[] current = links().toArray(new Link[0]);
         synchronized (trackedLinksLock) {
-            trackedLinks = links().stream().filter(link -> !link.terminated.isDone()).toArray(Link[]::new);
+            trackedLinks = live(current);
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // an array of this publisher's own links
+    private static <T> Link<T>[] live(Link<T>[] links) {
+        return Arrays.stream(links).filter(link -> !link.terminated.isDone()).toArray(Link[]::new);
     }
 
     /**
@@ -182,12 +190,11 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
      * ending subscriber's thread, so it must not take the publisher's lock: a producer blocked in
      * {@code submit} holds that lock until this very thread frees buffer space.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"}) // an array of this publisher's own links
     final void linkEnded() {
         synchronized (trackedLinksLock) {
             Link<T>[] links = trackedLinks;
             if (links != null) {
-                trackedLinks = Arrays.stream(links).filter(link -> !link.terminated.isDone()).toArray(Link[]::new);
+                trackedLinks = live(links);
             }
         }
     }
