@@ -226,8 +226,8 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * Stops the pipeline, waits up to {@code timeout} for it to finish gracefully, then fails
-     * whatever still runs and waits up to {@code timeout} again for its threads to end.
-     * Idempotent.
+     * whatever still runs, interrupts its threads, and waits up to {@code timeout} again for them
+     * to end. Returns after at most about twice {@code timeout}. Idempotent.
      *
      * @param timeout how long each of the two waits may take
      */
@@ -242,14 +242,19 @@ public final class Pipeline implements AutoCloseable {
         }
         stop();
         try {
+            Thread aborting = null;
             try {
                 finished.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                abort(new CancellationException("pipeline '" + name + "' was closed before it finished"));
+                aborting = abort(new CancellationException("pipeline '" + name + "' was closed before it finished"));
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
             }
+            long deadline = System.nanoTime() + timeout.toNanos();
             threads.close(timeout.toNanos());
+            if (aborting != null) {
+                TimeUnit.NANOSECONDS.timedJoin(aborting, Math.max(1, deadline - System.nanoTime()));
+            }
         } catch (InterruptedException e) {
             threads.closeNow();
             Thread.currentThread().interrupt();
@@ -270,11 +275,21 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void abort(Throwable cause) {
+    /**
+     * Fails every publisher at once. Off the closing thread: failing a publisher takes its lock,
+     * which a producer stuck in emit holds until its subscriber takes an item, and close must
+     * still end on time (interrupting the threads is what unsticks that subscriber).
+     */
+    private Thread abort(Throwable cause) {
         fail(new PipelineException(name, cause.getMessage(), cause));
-        for (NodePublisher<?> publisher : publishers) {
-            publisher.abort(cause);
-        }
+        Thread aborting = new Thread(() -> {
+            for (NodePublisher<?> publisher : publishers) {
+                publisher.abort(cause);
+            }
+        }, "nanostream-" + name + "-abort");
+        aborting.setDaemon(true);
+        aborting.start();
+        return aborting;
     }
 
     private String unfinished() {

@@ -42,8 +42,8 @@ final class WorkerThreads implements Executor {
     boolean close(long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         pool.shutdown();
-        if (!pool.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
-            pool.shutdownNow();
+        if (!pool.awaitTermination(timeoutNanos / 2, TimeUnit.NANOSECONDS)) {
+            pool.shutdownNow(); // interrupt what is still stuck, and give it the rest of the time
         }
         for (Thread thread : created) {
             long left = deadline - System.nanoTime();

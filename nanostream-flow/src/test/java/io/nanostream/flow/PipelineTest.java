@@ -266,6 +266,32 @@ class PipelineTest {
     }
 
     @Test
+    void closeGivesUpOnASinkStuckInConsume() throws Exception {
+        var source = new AbstractSourceTest.Counter();
+        var stuck = new CountDownLatch(1);
+        var sink = new RecordingSink<Integer>() {
+            @Override
+            protected void consume(Integer item) {
+                stuck.countDown();
+                try {
+                    new CountDownLatch(1).await(); // never released: only an interrupt ends it
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("interrupted while stuck", e);
+                }
+            }
+        };
+        source.subscribe(sink);
+        var pipeline = Pipeline.from(source);
+        pipeline.start();
+        assertTrue(stuck.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+
+        pipeline.close(Duration.ofMillis(200)); // the source is blocked in emit behind the stuck sink
+
+        assertEquals(Pipeline.State.FAILED, pipeline.state());
+        assertEquals(0, pipelineThreads("counter"), "threads left behind");
+    }
+
+    @Test
     void closeIsIdempotentAndWorksOnANewPipeline() {
         var source = source(List.of(1));
         source.subscribe(new RecordingSink<>());
