@@ -145,7 +145,8 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
      * @param inputs inputs returned by {@link #holdInput()}, not yet released
      * @throws NullPointerException if item or inputs is null
      * @throws IllegalArgumentException if an input was not returned by {@code holdInput()}
-     * @throws IllegalStateException if this step has already completed or failed
+     * @throws IllegalStateException if an input was already released or failed, or this step has
+     *     already completed or failed
      */
     protected final void emit(O item, Collection<? extends Held> inputs) {
         List<Lineage> lineages = new ArrayList<>();

@@ -34,10 +34,14 @@ final class HeldInput implements Held {
         }
     }
 
+    /** The lineage to emit from; an input already released or failed may have been acknowledged. */
     static Lineage lineageOf(Held held) {
         if (!(held instanceof HeldInput)) {
             throw new IllegalArgumentException("not a held input: " + held + "; pass what holdInput() returned");
         }
-        return ((HeldInput) held).lineage;
+        HeldInput input = (HeldInput) held;
+        Checks.state(!input.settled.get(), "an input was released or failed before an item was emitted from it;"
+                + " emit from held inputs first, then release them");
+        return input.lineage;
     }
 }

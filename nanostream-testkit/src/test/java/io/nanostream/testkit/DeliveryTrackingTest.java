@@ -117,6 +117,49 @@ class DeliveryTrackingTest {
     }
 
     @Test
+    void emittingFromAReleasedInputFailsInsteadOfAcknowledgingEarly() {
+        var source = InMemorySource.from(range(3));
+        var step = new AbstractStep<Integer, Integer>("releases-too-soon", 8) {
+            @Override
+            protected void process(Integer item) {
+                Held input = holdInput();
+                input.release();
+                emit(item, List.of(input));
+            }
+        };
+        source.subscribe(step);
+        step.subscribe(new CollectingSink<>());
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertTrue(failure.getMessage().contains("an input was released or failed before an item was emitted from it;"
+                + " emit from held inputs first, then release them"), failure.getMessage());
+        assertEquals(List.of(), source.acknowledged());
+    }
+
+    @Test
+    void holdingOutsideProcessIsRefused() {
+        var step = new AbstractStep<Integer, Integer>("holds-at-start", 8) {
+            @Override
+            protected void onStart() {
+                holdInput();
+            }
+
+            @Override
+            protected void process(Integer item) {
+            }
+        };
+        var source = InMemorySource.from(range(1));
+        source.subscribe(step);
+        step.subscribe(new CollectingSink<>());
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertTrue(failure.getMessage().contains("step 'holds-at-start': holdInput() works only while handling an item,"
+                + " in process()"), failure.getMessage());
+    }
+
+    @Test
     void fanOutAcknowledgesOnlyWhenEveryBranchConsumed() throws Exception {
         var source = InMemorySource.from(range(200));
         var left = new CollectingSink<Integer>();
