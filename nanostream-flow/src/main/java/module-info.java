@@ -2,6 +2,8 @@
  * nanostream's core: steps, sources, sinks and pipelines on {@link java.util.concurrent.Flow},
  * with no dependency beyond the JDK.
  */
+@SuppressWarnings("module") // the testkit, which the internal package is exported to, comes later
 module io.nanostream.flow {
     exports io.nanostream.flow;
+    exports io.nanostream.flow.internal to io.nanostream.testkit;
 }

@@ -73,6 +73,34 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
     }
 
     /**
+     * Names this sink, for thread names, error messages and logs; the default is the class name.
+     *
+     * @param name the name
+     * @return this sink
+     * @throws NullPointerException if name is null
+     * @throws IllegalStateException if the sink already belongs to a pipeline
+     */
+    public final AbstractSink<T> named(String name) {
+        node.rename(name);
+        return this;
+    }
+
+    /**
+     * Sets what this sink does when {@link #consume} throws on an item; the default is
+     * {@link ErrorPolicy#fail()}. A dead-letter policy subscribes its subscriber now.
+     *
+     * @param policy the policy
+     * @return this sink
+     * @throws NullPointerException if policy is null
+     * @throws IllegalStateException if a policy was already set, or the sink already belongs to a
+     *     pipeline
+     */
+    public final AbstractSink<T> withErrorPolicy(ErrorPolicy policy) {
+        node.setErrorPolicy(policy);
+        return this;
+    }
+
+    /**
      * Called once, before the first item.
      *
      * @throws Exception to fail the pipeline
@@ -151,6 +179,7 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
         @Override
         public void ended() throws Exception {
             onEndOfInput();
+            node.finishOwnedOutlets(null);
             node.terminated.complete(null);
         }
 
@@ -160,6 +189,7 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
             try {
                 onFailure(error);
             } finally {
+                node.finishOwnedOutlets(error);
                 node.terminated.complete(null);
             }
         }

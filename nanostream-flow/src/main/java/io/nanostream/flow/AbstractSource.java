@@ -167,7 +167,7 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
         stop(null);
     }
 
-    @Override
+    /** Starts the producing loop on one of the given threads. */
     final void startProducing(Executor threads) {
         threads.execute(this::runLoop);
     }
@@ -211,6 +211,24 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
             finish(stopCause);
         }
         node.terminated.complete(null);
+    }
+
+    /**
+     * Whether the producing loop waits (for input, or for buffer space) rather than runs: how
+     * idleness checks judge a source they know nothing else about.
+     */
+    final boolean isWaiting() {
+        loopLock.lock();
+        try {
+            if (loopThread == null) {
+                return node.terminated.isDone();
+            }
+            Thread.State state = loopThread.getState();
+            return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                    || state == Thread.State.BLOCKED;
+        } finally {
+            loopLock.unlock();
+        }
     }
 
     private void setLoopThread(Thread thread) {

@@ -1,5 +1,6 @@
 package io.nanostream.flow;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -97,6 +98,71 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
     protected AbstractStep(String name, int bufferSize) {
         super(Node.Kind.STEP, name, bufferSize);
         this.inlet = new Inlet<>(node, bufferSize, false, new Input());
+    }
+
+    /**
+     * Names this step, for thread names, error messages and logs; the default is the class name.
+     *
+     * @param name the name
+     * @return this step
+     * @throws NullPointerException if name is null
+     * @throws IllegalStateException if the step already belongs to a pipeline
+     */
+    public final AbstractStep<I, O> named(String name) {
+        node.rename(name);
+        return this;
+    }
+
+    /**
+     * Sets what this step does when {@link #process} throws on an item; the default is
+     * {@link ErrorPolicy#fail()}. A dead-letter policy subscribes its subscriber now.
+     *
+     * @param policy the policy
+     * @return this step
+     * @throws NullPointerException if policy is null
+     * @throws IllegalStateException if a policy was already set, or the step already belongs to a
+     *     pipeline
+     */
+    public final AbstractStep<I, O> withErrorPolicy(ErrorPolicy policy) {
+        node.setErrorPolicy(policy);
+        return this;
+    }
+
+    /**
+     * Returns the scheduler this step takes its time from: its pipeline's (see
+     * {@link Pipeline#withScheduler}), or the system clock outside a pipeline. Read time from it,
+     * never from {@code System.nanoTime()}, so that tests can run the step on virtual time.
+     *
+     * @return the scheduler
+     */
+    protected final Scheduler scheduler() {
+        return node.scheduler();
+    }
+
+    /**
+     * Runs {@code action} once after {@code delay}, like an item: never concurrently with
+     * {@link #process} or another action, and able to {@link #emit}. It does not run once the step
+     * has ended or failed; if it throws, the pipeline fails. What it emits carries no input's
+     * delivery tracking unless emitted with {@link #emit(Object, Collection)}.
+     *
+     * @param delay how long to wait, on this step's {@linkplain #scheduler() scheduler}
+     * @param action what to run
+     * @return a handle that cancels the action if it has not started
+     * @throws NullPointerException if delay or action is null
+     */
+    protected final Scheduler.Task schedule(Duration delay, Runnable action) {
+        Checks.notNull(action, "action");
+        return scheduler().schedule(Checks.notNull(delay, "delay"), () -> runExclusive(action));
+    }
+
+    /** Runs an action now on this step's threads, serialized with its item handling. */
+    final void runExclusive(Runnable action) {
+        node.runTimed(getExecutor(), () -> inlet.runExclusive(action));
+    }
+
+    /** The number of items taken but not yet emitted or settled; asynchronous steps override. */
+    int inFlight() {
+        return 0;
     }
 
     /**

@@ -15,6 +15,13 @@ final class Checks {
         return value;
     }
 
+    static java.time.Duration positive(java.time.Duration value, String name) {
+        if (notNull(value, name).isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+        return value;
+    }
+
     static <T> T notNull(T value, String name) {
         if (value == null) {
             throw new NullPointerException(name + " must not be null");

@@ -1,5 +1,6 @@
 package io.nanostream.flow;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.Objects;
@@ -36,7 +37,7 @@ final class Inlet<I> {
     private final Receiver<I> receiver;
     private final int batch;
     private final long initialRequest;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final OwnedLock lock = new OwnedLock();
     private final List<Flow.Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private int announcedSubscriptions;
     private Flow.Subscription foreignSubscription;
@@ -148,9 +149,10 @@ final class Inlet<I> {
             current = lineage;
             handling = true;
             try {
-                receiver.receive(item);
+                receiveUnderPolicy(item, lineage);
             } catch (Throwable e) {
-                PipelineException failure = node.failure(item, e);
+                PipelineException failure = e instanceof PipelineException
+                        ? (PipelineException) e : node.failure(item, e);
                 if (lineage != null) {
                     lineage.fail(failure);
                 }
@@ -172,6 +174,62 @@ final class Inlet<I> {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Hands the item to the owner, and when the owner throws, applies its error policy: tries
+     * again after a backoff, or skips or dead-letters the item; rethrows when the pipeline must
+     * fail.
+     */
+    private void receiveUnderPolicy(I item, Lineage lineage) throws Throwable {
+        for (int attempt = 1;; attempt++) {
+            try {
+                receiver.receive(item);
+                return;
+            } catch (Throwable e) {
+                Duration backoff = node.failures.retryDelay(item, e, attempt);
+                if (backoff != null) {
+                    try {
+                        node.scheduler().sleep(backoff);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        e.addSuppressed(interrupted);
+                        throw e;
+                    }
+                    continue;
+                }
+                if (!node.failures.settle(item, e, attempt, lineage)) {
+                    throw e;
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Runs an action of the owner's outside item handling (a timer fired, an asynchronous result
+     * arrived), serialized with the owner's other calls like an item; not at all once the input
+     * has ended or failed. An exception fails the node.
+     */
+    void runExclusive(Runnable action) {
+        lock.lock();
+        try {
+            if (terminated) {
+                return;
+            }
+            try {
+                action.run();
+            } catch (Throwable e) {
+                fail(e instanceof PipelineException ? e : node.failure(null, e), null);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The thread handling an item or action of this inlet now, or null. */
+    Thread busyThread() {
+        return lock.owner();
     }
 
     /** The lineage of the item being handled; only for the owner's thread, while it handles it. */
@@ -296,6 +354,15 @@ final class Inlet<I> {
             if (s != except) {
                 s.cancel();
             }
+        }
+    }
+
+    /** A lock that tells who holds it, so idleness checks can see what that thread waits for. */
+    private static final class OwnedLock extends ReentrantLock {
+        private static final long serialVersionUID = 1L;
+
+        Thread owner() {
+            return getOwner();
         }
     }
 }

@@ -39,6 +39,10 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     /** The subscriber side of {@link #to} when it is a nanostream step or sink, else null. */
     private final Inlet<T> toInlet;
     private final AtomicLong demand = new AtomicLong();
+    /** Items the subscriber has finished with; written by the delivering thread only. */
+    private final AtomicLong handled = new AtomicLong();
+    /** What the publisher had emitted before this link existed. */
+    private final long emittedBefore;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Flow.Subscription subscription;
     /** Set once the subscriber's onSubscribe has returned: before that no other signal may go. */
@@ -57,6 +61,17 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
         @SuppressWarnings("unchecked") // the inlet of `to`, which takes T
         Inlet<T> inlet = target != null ? (Inlet<T>) target.inlet() : null;
         this.toInlet = inlet;
+        this.emittedBefore = from.emittedCount();
+    }
+
+    /** Items emitted to this link that its subscriber has not finished with yet. */
+    long lag() {
+        return from.emittedCount() - emittedBefore - handled.get();
+    }
+
+    /** The subscriber side of the target, or null for a subscriber outside nanostream. */
+    Inlet<T> target() {
+        return toInlet;
     }
 
     @Override
@@ -82,6 +97,7 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
         } else {
             to.onNext(item);
         }
+        handled.lazySet(handled.get() + 1);
         if (demand.decrementAndGet() == 0 && from.failure() != null) {
             failIfIdle();
         }

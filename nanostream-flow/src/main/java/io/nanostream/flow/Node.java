@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class Node {
 
     enum Kind {
-        SOURCE("source", "produce()"), STEP("step", "process()"), SINK("sink", "consume()");
+        SOURCE("source", "produce()"), STEP("step", "process()"), SINK("sink", "consume()"),
+        OUTLET("outlet", "process()");
 
         final String word;
         final String hook;
@@ -23,14 +24,26 @@ final class Node {
     }
 
     final Kind kind;
-    final String name;
+    /** Settable until the node joins a pipeline; see {@link #rename}. */
+    volatile String name;
     /** The nanostream publishers subscribed to this node, registered when they subscribe it. */
     final List<NodePublisher<?>> upstreams = new CopyOnWriteArrayList<>();
+    /**
+     * The publishers this node emits through: a source or step itself, then the dead-letter
+     * outlet of its error policy if any; a partition's outputs. A pipeline walks the graph
+     * through them.
+     */
+    final List<NodePublisher<?>> outlets = new CopyOnWriteArrayList<>();
+    /** What this node does when its code throws on an item. */
+    final ItemFailures failures = new ItemFailures(this);
     /** Completes when this node has delivered or received its last signal. */
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile Pipeline pipeline;
     /** The subscriber side of a step or sink; null for a source. */
     private Inlet<?> inlet;
+
+    /** Scheduler of a node outside any pipeline, created when first asked for. */
+    private SystemScheduler standaloneScheduler;
 
     Node(Kind kind, String name, Class<?> type) {
         this.kind = kind;
@@ -44,7 +57,80 @@ final class Node {
         if (candidate instanceof AbstractSink) {
             return ((AbstractSink<?>) candidate).node;
         }
+        if (candidate instanceof PartitionStep) {
+            return ((PartitionStep<?>) candidate).node;
+        }
         return null;
+    }
+
+    /** Names this node; only while it is being built, before it joins a pipeline. */
+    void rename(String newName) {
+        Checks.notNull(newName, "name");
+        Checks.state(pipeline == null, label() + " cannot be renamed to '" + newName
+                + "': it already belongs to a pipeline; name it before building the pipeline");
+        name = newName;
+    }
+
+    /** Sets the error policy; only while the node is being built, and only once. */
+    void setErrorPolicy(ErrorPolicy policy) {
+        Checks.state(pipeline == null, label() + " cannot take error policy " + policy
+                + ": it already belongs to a pipeline; set it before building the pipeline");
+        failures.setPolicy(policy);
+    }
+
+    /** Binds every outlet to the given threads. */
+    void bind(java.util.concurrent.Executor threads) {
+        for (NodePublisher<?> outlet : outlets) {
+            outlet.bind(threads);
+        }
+    }
+
+    /** Ends the outlets other than the node itself: they emit only what the node emits. */
+    void finishOwnedOutlets(Throwable error) {
+        for (NodePublisher<?> outlet : outlets) {
+            if (outlet.node != this) {
+                outlet.finish(error);
+            }
+        }
+    }
+
+    /** The scheduler of this node's pipeline, or outside a pipeline one of its own. */
+    synchronized Scheduler scheduler() {
+        Pipeline owner = pipeline;
+        if (owner != null) {
+            return owner.scheduler();
+        }
+        if (standaloneScheduler == null) {
+            standaloneScheduler = new SystemScheduler(name);
+        }
+        return standaloneScheduler;
+    }
+
+    /**
+     * Runs a timed action on {@code threads}: a timer fired, and the action must not run on the
+     * timer's thread, since it may block in emit. The pipeline counts it as work in progress.
+     */
+    void runTimed(java.util.concurrent.Executor threads, Runnable action) {
+        Pipeline owner = pipeline;
+        if (owner != null) {
+            owner.timedActionStarted();
+        }
+        try {
+            threads.execute(() -> {
+                try {
+                    action.run();
+                } finally {
+                    if (owner != null) {
+                        owner.timedActionEnded();
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            if (owner != null) {
+                owner.timedActionEnded();
+            }
+            throw e;
+        }
     }
 
     private static String defaultName(Class<?> type) {
@@ -86,7 +172,7 @@ final class Node {
         String message = item == null
                 ? label() + " failed: " + cause
                 : label() + " failed on item \"" + Checks.describe(item) + "\": " + cause
-                        + ". Fix the cause, or catch it in " + kind.hook + " to skip the item.";
+                        + ". Fix the cause, or give it an ErrorPolicy (skip, retry, dead-letter) to go on.";
         return new PipelineException(name, message, cause);
     }
 

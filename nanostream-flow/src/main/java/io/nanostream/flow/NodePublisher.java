@@ -11,6 +11,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The publisher side shared by sources and steps: a {@link SubmissionPublisher} on threads bound
@@ -34,6 +35,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     /** The links to push lineages to, when the pipeline tracks delivery; null when it does not. */
     private volatile Link<T>[] trackedLinks;
     private final Object trackedLinksLock = new Object();
+    /** Items emitted so far; written by one emitting thread at a time, read to tell idleness. */
+    private final AtomicLong emitted = new AtomicLong();
 
     NodePublisher(Node.Kind kind, String name, int bufferSize) {
         this(new DeferredExecutor(), kind, name, bufferSize);
@@ -43,18 +46,23 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         super(executor, Checks.positive(bufferSize, "bufferSize"));
         this.executor = executor;
         this.node = new Node(kind, name, getClass());
+        node.outlets.add(this);
     }
 
     private static void runStandalone(Object candidate, Executor threads) {
-        if (!(candidate instanceof NodePublisher)) {
-            throw new IllegalArgumentException("not a nanostream source or step: " + candidate);
+        Node node = Node.of(candidate);
+        if (node == null || node.kind == Node.Kind.SINK) {
+            throw new IllegalArgumentException("not a nanostream source, step or partition: " + candidate);
         }
-        NodePublisher<?> publisher = (NodePublisher<?>) candidate;
-        if (publisher instanceof AbstractSource && ((AbstractSource<?>) publisher).tracksDelivery()) {
-            publisher.enableTracking();
+        if (candidate instanceof AbstractSource && ((AbstractSource<?>) candidate).tracksDelivery()) {
+            for (NodePublisher<?> outlet : node.outlets) {
+                outlet.enableTracking();
+            }
         }
-        publisher.bind(threads);
-        publisher.startProducing(threads);
+        node.bind(threads);
+        if (candidate instanceof AbstractSource) {
+            ((AbstractSource<?>) candidate).startProducing(threads);
+        }
     }
 
     /**
@@ -135,7 +143,13 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         if (links != null) {
             pushLineage(links, lineage);
         }
-        submit(item);
+        emitted.lazySet(emitted.get() + 1); // before submit: a link's lag never reads negative
+        try {
+            submit(item);
+        } catch (RuntimeException e) {
+            emitted.lazySet(emitted.get() - 1);
+            throw e;
+        }
     }
 
     /**
@@ -233,10 +247,6 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         }
     }
 
-    /** Starts the producing loop of a source; steps produce only when fed. */
-    void startProducing(Executor threads) {
-    }
-
     @SuppressWarnings("unchecked")
     final List<Link<T>> links() {
         List<Link<T>> links = new ArrayList<>();
@@ -248,6 +258,11 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
 
     final void bind(Executor threads) {
         executor.bind(threads);
+    }
+
+    /** The number of items emitted so far. */
+    final long emittedCount() {
+        return emitted.get();
     }
 
     final Throwable failure() {
@@ -266,6 +281,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
             }
         }
         close();
+        node.finishOwnedOutlets(error);
     }
 
     /** Fails downstream at once, dropping buffered items. Only for tearing down a stuck pipeline. */

@@ -16,7 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import io.nanostream.flow.internal.Quiescence;
 
 /**
  * A graph of sources, steps and sinks, run on threads the pipeline owns. Wire the nodes with
@@ -70,12 +73,27 @@ public final class Pipeline implements AutoCloseable {
     private final List<AbstractSource<?>> sources = new ArrayList<>();
     private final List<AbstractStep<?, ?>> entrySteps = new ArrayList<>();
     private final Set<NodePublisher<?>> publishers = new LinkedHashSet<>();
-    private final List<AbstractSink<?>> sinks = new ArrayList<>();
+    /** Every node but the foreign subscribers, upstream before downstream. */
+    private final List<Node> nodesInOrder = new ArrayList<>();
+    /** The nodes that end a path: sinks. */
+    private final List<Node> sinks = new ArrayList<>();
     private final List<Link<?>> foreignLinks = new ArrayList<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<PipelineException> failure = new AtomicReference<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private volatile WorkerThreads threads;
+    private volatile Scheduler scheduler;
+    /** The system scheduler this pipeline made for itself, shut down on close; else null. */
+    private volatile SystemScheduler ownScheduler;
+    /** Timed actions handed to the threads and not finished yet. */
+    private final AtomicInteger timedActions = new AtomicInteger();
+    private final Object schedulerLock = new Object();
+
+    static {
+        Quiescence.install((pipeline, sourceIdle, waitingOnTime) -> ((Pipeline) pipeline).busyWith(
+                source -> sourceIdle.test(source), waitingOnTime),
+                source -> source instanceof AbstractSource && ((AbstractSource<?>) source).isWaiting());
+    }
     private volatile boolean closed;
 
     private Pipeline(List<? extends Flow.Publisher<?>> roots) {
@@ -93,11 +111,13 @@ public final class Pipeline implements AutoCloseable {
         }
         this.name = ((NodePublisher<?>) roots.get(0)).name();
         new GraphWalk().walk(roots);
-        for (NodePublisher<?> publisher : publishers) {
-            publisher.node.joinPipeline(this);
+        for (Node node : nodesInOrder) {
+            node.joinPipeline(this);
         }
-        for (AbstractSink<?> sink : sinks) {
-            sink.node.joinPipeline(this);
+        for (NodePublisher<?> publisher : publishers) {
+            if (publisher.node.pipeline() == null) {
+                publisher.node.joinPipeline(this); // an outlet owned by another node
+            }
         }
     }
 
@@ -131,6 +151,92 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
+     * Makes every node of this pipeline take its time from {@code scheduler}: time windows,
+     * batch timeouts, throttling, retry backoff and {@link AbstractStep#schedule}. Without it a
+     * pipeline uses the system clock and a timer thread of its own. Tests pass the testkit's
+     * virtual time here.
+     *
+     * @param scheduler the scheduler
+     * @return this pipeline
+     * @throws NullPointerException if scheduler is null
+     * @throws IllegalStateException if the pipeline was already started
+     */
+    public Pipeline withScheduler(Scheduler scheduler) {
+        Checks.notNull(scheduler, "scheduler");
+        Checks.state(state.get() == State.NEW && threads == null,
+                "pipeline '" + name + "' is already " + state.get() + "; set its scheduler before start()");
+        this.scheduler = scheduler;
+        return this;
+    }
+
+    /** The scheduler the nodes take their time from; the system's until started with another. */
+    Scheduler scheduler() {
+        Scheduler current = scheduler;
+        if (current == null) {
+            synchronized (schedulerLock) {
+                if (scheduler == null) {
+                    ownScheduler = new SystemScheduler(name);
+                    scheduler = ownScheduler;
+                }
+                current = scheduler;
+            }
+        }
+        return current;
+    }
+
+    void timedActionStarted() {
+        timedActions.incrementAndGet();
+    }
+
+    void timedActionEnded() {
+        timedActions.decrementAndGet();
+    }
+
+    /**
+     * Says what keeps this pipeline busy, or null when it is idle: no item buffered or being
+     * handled anywhere (except by a thread that waits on time), no timed action or asynchronous
+     * call under way, and every source idle. Nodes are checked upstream first, so an item moving
+     * downstream during the check is still seen.
+     *
+     * @param sourceIdle says whether a source has nothing more to emit for now
+     * @param waitingOnTime says whether a thread waits for time to pass
+     */
+    String busyWith(Predicate<AbstractSource<?>> sourceIdle, Predicate<Thread> waitingOnTime) {
+        for (AbstractSource<?> source : sources) {
+            if (!source.node.terminated.isDone() && !sourceIdle.test(source)) {
+                return source.node.label() + " is emitting";
+            }
+        }
+        for (Node node : nodesInOrder) {
+            for (NodePublisher<?> outlet : node.outlets) {
+                for (Link<?> link : outlet.links()) {
+                    String busy = busyWith(link, waitingOnTime);
+                    if (busy != null) {
+                        return busy;
+                    }
+                }
+                if (outlet instanceof AbstractStep && ((AbstractStep<?, ?>) outlet).inFlight() > 0) {
+                    return outlet.node.label() + " has asynchronous calls under way";
+                }
+            }
+        }
+        return timedActions.get() > 0 ? "a timed action is running" : null;
+    }
+
+    private static String busyWith(Link<?> link, Predicate<Thread> waitingOnTime) {
+        if (link.terminated.isDone() || link.lag() == 0) {
+            return null;
+        }
+        Inlet<?> target = link.target();
+        Thread handler = target != null ? target.busyThread() : null;
+        if (handler != null && waitingOnTime.test(handler)) {
+            return null; // what waits behind it moves only when time does
+        }
+        return link.lag() + " item(s) from " + link.from.node.label() + " not yet handled by "
+                + (target != null ? Node.of(link.to).label() : String.valueOf(link.to));
+    }
+
+    /**
      * Starts every node; returns at once.
      *
      * @throws IllegalStateException if the pipeline was already started or closed
@@ -147,8 +253,8 @@ public final class Pipeline implements AutoCloseable {
             }
             publisher.bind(threads);
         }
-        for (AbstractSink<?> sink : sinks) {
-            ends.add(sink.node.terminated);
+        for (Node sink : sinks) {
+            ends.add(sink.terminated);
         }
         for (Link<?> link : foreignLinks) {
             ends.add(link.terminated);
@@ -251,6 +357,9 @@ public final class Pipeline implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
             long deadline = System.nanoTime() + timeout.toNanos();
+            if (ownScheduler != null) {
+                ownScheduler.shutdown();
+            }
             threads.close(timeout.toNanos());
             if (aborting != null) {
                 TimeUnit.NANOSECONDS.timedJoin(aborting, Math.max(1, deadline - System.nanoTime()));
@@ -299,9 +408,9 @@ public final class Pipeline implements AutoCloseable {
                 names.add(source.node.label());
             }
         }
-        for (AbstractSink<?> sink : sinks) {
-            if (!sink.node.terminated.isDone()) {
-                names.add(sink.node.label());
+        for (Node sink : sinks) {
+            if (!sink.terminated.isDone()) {
+                names.add(sink.label());
             }
         }
         for (Link<?> link : foreignLinks) {
@@ -314,53 +423,60 @@ public final class Pipeline implements AutoCloseable {
 
     /** Depth-first walk from the sources that finds every node and rejects invalid graphs. */
     private final class GraphWalk {
-        private final Map<NodePublisher<?>, Boolean> onPath = new HashMap<>();
+        private final Map<Node, Boolean> onPath = new HashMap<>();
         private final List<String> path = new ArrayList<>();
+        private final List<Node> finished = new ArrayList<>();
 
         void walk(List<? extends Flow.Publisher<?>> roots) {
             for (Flow.Publisher<?> root : roots) {
-                visit((NodePublisher<?>) root);
+                visit(((NodePublisher<?>) root).node);
             }
-            for (NodePublisher<?> publisher : publishers) {
-                checkUpstreams(publisher.node);
+            for (int i = finished.size() - 1; i >= 0; i--) {
+                nodesInOrder.add(finished.get(i)); // reverse post-order: upstream first
             }
-            for (AbstractSink<?> sink : sinks) {
-                checkUpstreams(sink.node);
+            for (Node node : nodesInOrder) {
+                checkUpstreams(node);
             }
         }
 
-        private void visit(NodePublisher<?> publisher) {
-            Boolean active = onPath.get(publisher);
+        private void visit(Node node) {
+            Boolean active = onPath.get(node);
             if (Boolean.TRUE.equals(active)) {
-                path.add(publisher.node.label());
+                path.add(node.label());
                 throw new IllegalArgumentException("the graph has a cycle: " + String.join(" -> ", path)
                         + "; a pipeline must not feed a node its own output");
             }
             if (active != null) {
                 return; // already walked through another branch (fan-in)
             }
-            onPath.put(publisher, true);
-            path.add(publisher.node.label());
-            publishers.add(publisher);
-            List<? extends Link<?>> links = publisher.links();
+            onPath.put(node, true);
+            path.add(node.label());
+            if (node.kind == Node.Kind.SINK) {
+                sinks.add(node);
+            }
+            for (NodePublisher<?> outlet : node.outlets) {
+                visitOutlet(outlet);
+            }
+            path.remove(path.size() - 1);
+            onPath.put(node, false);
+            finished.add(node);
+        }
+
+        private void visitOutlet(NodePublisher<?> outlet) {
+            publishers.add(outlet);
+            List<? extends Link<?>> links = outlet.links();
             if (links.isEmpty()) {
-                throw new IllegalArgumentException(publisher.node.label() + " has no subscribers, so its items"
+                throw new IllegalArgumentException(outlet.node.label() + " has no subscribers, so its items"
                         + " would be lost; subscribe a step or sink to it");
             }
             for (Link<?> link : links) {
-                Object target = link.to;
-                if (target instanceof NodePublisher) {
-                    visit((NodePublisher<?>) target);
-                } else if (target instanceof AbstractSink) {
-                    if (!sinks.contains(target)) {
-                        sinks.add((AbstractSink<?>) target);
-                    }
+                Node target = Node.of(link.to);
+                if (target != null) {
+                    visit(target);
                 } else {
                     foreignLinks.add(link);
                 }
             }
-            path.remove(path.size() - 1);
-            onPath.put(publisher, false);
         }
 
         private void checkUpstreams(Node node) {

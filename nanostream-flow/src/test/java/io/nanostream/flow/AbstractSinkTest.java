@@ -42,7 +42,7 @@ class AbstractSinkTest {
         var failure = assertThrows(PipelineException.class, () -> run(source));
 
         assertEquals("sink 'RecordingSink' failed on item \"a very long item whose text goes on and on well past sixt...\":"
-                + " java.lang.IllegalArgumentException: too long. Fix the cause, or catch it in consume() to skip the item.",
+                + " java.lang.IllegalArgumentException: too long. Fix the cause, or give it an ErrorPolicy (skip, retry, dead-letter) to go on.",
                 failure.getMessage());
         assertEquals(List.of("ok"), sink.items);
         assertEquals(List.of("start", "failure"), sink.events);

@@ -1,0 +1,65 @@
+package io.nanostream.flow.internal;
+
+import java.util.concurrent.Flow;
+import java.util.function.Predicate;
+
+/**
+ * Tells whether a pipeline is idle, so the testkit's virtual time can let it settle before it
+ * moves the clock. Not API; this package is exported only to nanostream's own modules.
+ */
+public final class Quiescence {
+
+    /** How the core answers: pipeline, source idleness, thread waiting on time; null if idle. */
+    @FunctionalInterface
+    public interface Check {
+        /**
+         * Says what keeps a pipeline busy.
+         *
+         * @param pipeline the pipeline
+         * @param sourceIdle says whether a source has nothing more to emit for now
+         * @param waitingOnTime says whether a thread waits for time to pass
+         * @return what keeps it busy, or null if it is idle
+         */
+        String busyWith(Object pipeline, Predicate<Flow.Publisher<?>> sourceIdle, Predicate<Thread> waitingOnTime);
+    }
+
+    private static volatile Check check;
+    private static volatile Predicate<Flow.Publisher<?>> sourceWaiting;
+
+    private Quiescence() {
+    }
+
+    /**
+     * Called once by the core when its classes load.
+     *
+     * @param implementation the pipeline's own check
+     * @param waiting says whether a source's producing loop waits rather than runs
+     */
+    public static void install(Check implementation, Predicate<Flow.Publisher<?>> waiting) {
+        check = implementation;
+        sourceWaiting = waiting;
+    }
+
+    /**
+     * Says what keeps {@code pipeline} busy, or null if it is idle.
+     *
+     * @param pipeline a started {@code io.nanostream.flow.Pipeline}
+     * @param sourceIdle says whether a source has nothing more to emit for now
+     * @param waitingOnTime says whether a thread waits for time to pass
+     * @return what keeps it busy, or null if it is idle
+     */
+    public static String busyWith(Object pipeline, Predicate<Flow.Publisher<?>> sourceIdle,
+            Predicate<Thread> waitingOnTime) {
+        return check.busyWith(pipeline, sourceIdle, waitingOnTime);
+    }
+
+    /**
+     * Whether a source's producing loop waits (for input or for buffer space) rather than runs.
+     *
+     * @param source a nanostream source
+     * @return true if it waits or has finished
+     */
+    public static boolean isWaiting(Flow.Publisher<?> source) {
+        return sourceWaiting.test(source);
+    }
+}
