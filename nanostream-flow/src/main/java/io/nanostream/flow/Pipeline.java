@@ -224,8 +224,11 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private static String busyWith(Link<?> link, Predicate<Thread> waitingOnTime) {
-        if (link.terminated.isDone() || link.lag() == 0) {
+        if (link.terminated.isDone()) {
             return null;
+        }
+        if (link.lag() == 0) {
+            return link.from.isClosed() ? "the end of " + link.from.node.label() + " is on its way to " + link.to : null;
         }
         Inlet<?> target = link.target();
         Thread handler = target != null ? target.busyThread() : null;

@@ -2,12 +2,14 @@ package io.nanostream.testkit;
 
 import io.nanostream.flow.AbstractSource;
 import io.nanostream.flow.DeliveryCallback;
+import io.nanostream.flow.internal.Quiescence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +55,8 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     private int emitted;
     private boolean produced;
     private volatile Consumer<? super T> acknowledgementCheck = item -> { };
+    /** Pushed signals (items, end, failure) not yet fully emitted. */
+    private final AtomicInteger unhandled = new AtomicInteger();
 
     private InMemorySource(String name, int bufferSize, Iterable<? extends T> items) {
         super(name, bufferSize);
@@ -124,6 +128,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     public synchronized InMemorySource<T> push(T item) {
         Objects.requireNonNull(item, "item");
         checkOpen("push");
+        unhandled.incrementAndGet();
         queue.add(item);
         return this;
     }
@@ -137,6 +142,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     public synchronized InMemorySource<T> complete() {
         checkOpen("complete");
         ended = true;
+        unhandled.incrementAndGet();
         queue.add(END);
         return this;
     }
@@ -153,6 +159,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
         Objects.requireNonNull(error, "error");
         checkOpen("fail");
         ended = true;
+        unhandled.incrementAndGet();
         queue.add(new Failed(error));
         return this;
     }
@@ -205,6 +212,22 @@ public final class InMemorySource<T> extends AbstractSource<T> {
         });
     }
 
+    /**
+     * Whether this source has nothing to emit for now: every pushed item has been emitted, or the
+     * one being emitted waits for buffer space. The end or failure of a manual source counts until
+     * the source has terminated.
+     */
+    boolean isIdle() {
+        if (items != null) {
+            return produced() || Quiescence.isWaiting(this);
+        }
+        return queue.isEmpty() && (unhandled.get() == 0 || Quiescence.isWaiting(this));
+    }
+
+    private boolean produced() {
+        return monitor.read(() -> produced);
+    }
+
     @Override
     protected boolean tracksDelivery() {
         return true;
@@ -230,6 +253,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
                 @SuppressWarnings("unchecked")
                 T item = (T) next;
                 emitTracked(item);
+                unhandled.decrementAndGet();
             }
         } finally {
             monitor.update(() -> produced = true);

@@ -1,0 +1,12 @@
+package io.nanostream.flow;
+
+import java.util.concurrent.Flow;
+
+/** Verifies {@link Steps#broadcast} against the Reactive Streams TCK, for each subscriber. */
+public class BroadcastStepTckTest extends BuiltInStepVerification {
+
+    @Override
+    Flow.Processor<Integer, Integer> identityStep() {
+        return Steps.broadcast();
+    }
+}

@@ -1,0 +1,64 @@
+package io.nanostream.flow;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
+import org.reactivestreams.tck.flow.IdentityFlowProcessorVerification;
+import org.testng.annotations.AfterClass;
+
+/**
+ * The TCK's identity-processor verification for a built-in step, made an identity by its
+ * parameters: each {@code XxxStepTckTest} names the step.
+ */
+abstract class BuiltInStepVerification extends IdentityFlowProcessorVerification<Integer> {
+
+    private final ExecutorService threads = TckSupport.threads();
+
+    BuiltInStepVerification() {
+        super(TckSupport.environment(), TckSupport.GC_TIMEOUT_MILLIS);
+    }
+
+    /** A new step that emits each item as it came. */
+    abstract Flow.Processor<Integer, Integer> identityStep();
+
+    /** The nanostream node to run standalone for the given step. */
+    Object nodeOf(Flow.Processor<Integer, Integer> step) {
+        return step;
+    }
+
+    @AfterClass
+    public void releaseThreads() {
+        threads.shutdownNow();
+    }
+
+    @Override
+    public Flow.Processor<Integer, Integer> createIdentityFlowProcessor(int bufferSize) {
+        Flow.Processor<Integer, Integer> step = identityStep();
+        TckSupport.standalone(nodeOf(step), threads);
+        return step;
+    }
+
+    @Override
+    public Flow.Publisher<Integer> createFailedFlowPublisher() {
+        return TckSupport.standalone(new AbstractSource<Integer>("failing", 16) {
+            @Override
+            protected void produce() {
+                throw new IllegalStateException("fails on purpose");
+            }
+        }, threads);
+    }
+
+    @Override
+    public ExecutorService publisherExecutorService() {
+        return threads;
+    }
+
+    @Override
+    public Integer createElement(int element) {
+        return element;
+    }
+
+    @Override
+    public long maxSupportedSubscribers() {
+        return Long.MAX_VALUE;
+    }
+}

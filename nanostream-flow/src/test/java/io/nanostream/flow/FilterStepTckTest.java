@@ -1,0 +1,12 @@
+package io.nanostream.flow;
+
+import java.util.concurrent.Flow;
+
+/** Verifies {@link Steps#filter} against the Reactive Streams TCK, as filter(x -> true). */
+public class FilterStepTckTest extends BuiltInStepVerification {
+
+    @Override
+    Flow.Processor<Integer, Integer> identityStep() {
+        return Steps.filter(x -> true);
+    }
+}

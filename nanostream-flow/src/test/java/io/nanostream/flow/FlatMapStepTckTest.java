@@ -1,0 +1,12 @@
+package io.nanostream.flow;
+
+import java.util.concurrent.Flow;
+
+/** Verifies {@link Steps#flatMap} against the Reactive Streams TCK, as flatMap(List::of). */
+public class FlatMapStepTckTest extends BuiltInStepVerification {
+
+    @Override
+    Flow.Processor<Integer, Integer> identityStep() {
+        return Steps.flatMap(java.util.List::of);
+    }
+}
