@@ -56,6 +56,7 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
 
     private final CountDownLatch firstRequest = new CountDownLatch(1);
     private volatile boolean requested;
+    private volatile boolean awaitingFirstRequest;
     private final ReentrantLock loopLock = new ReentrantLock();
     private Thread loopThread;
     private volatile boolean stopping;
@@ -148,11 +149,14 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     private void awaitFirstRequest() {
+        awaitingFirstRequest = true;
         try {
             firstRequest.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException(node.label() + " was interrupted before its first item was requested");
+        } finally {
+            awaitingFirstRequest = false;
         }
         requested = true;
     }
@@ -222,6 +226,9 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
         try {
             if (loopThread == null) {
                 return node.terminated.isDone();
+            }
+            if (awaitingFirstRequest) {
+                return false; // has an item for a first request that is on its way
             }
             Thread.State state = loopThread.getState();
             return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING

@@ -1,7 +1,7 @@
 package io.nanostream.flow;
 
 import java.util.Collection;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,7 +26,7 @@ abstract class Lineage {
 
     /** The lineage of an item derived from all of {@code parents}; null if none is tracked. */
     static Lineage union(Collection<Lineage> parents) {
-        Map<Tracker, Boolean> roots = new IdentityHashMap<>();
+        Map<Tracker, Boolean> roots = new LinkedHashMap<>(); // trackers are equal by identity only; keeps order
         for (Lineage parent : parents) {
             if (parent != null) {
                 parent.collectRoots(roots);

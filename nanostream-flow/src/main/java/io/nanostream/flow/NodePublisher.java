@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     /** The links to push lineages to, when the pipeline tracks delivery; null when it does not. */
     private volatile Link<T>[] trackedLinks;
     private final Object trackedLinksLock = new Object();
+    /** Every link ever made, ended ones too; read without the publisher's lock. */
+    private final List<Link<T>> everyLink = new CopyOnWriteArrayList<>();
     /** Items emitted so far; written by one emitting thread at a time, read to tell idleness. */
     private final AtomicLong emitted = new AtomicLong();
 
@@ -93,7 +96,9 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
             downstream.upstreams.add(this);
         }
         listening.incrementAndGet();
-        super.subscribe(new Link<>(this, subscriber));
+        Link<T> link = new Link<>(this, subscriber);
+        everyLink.add(link);
+        super.subscribe(link);
         if (trackedLinks != null) {
             enableTracking(); // a subscriber that came after tracking started
         }
@@ -245,6 +250,14 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         if (listening.decrementAndGet() == 0) {
             everySubscriberCancelled();
         }
+    }
+
+    /**
+     * Every link ever made, ended ones included. Takes no lock: safe where a producer blocked in
+     * {@code submit} may hold the publisher's.
+     */
+    final List<Link<T>> everyLink() {
+        return everyLink;
     }
 
     @SuppressWarnings("unchecked")

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -46,10 +47,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * calls under way; a thread that waits on this clock (a throttle, a retry backoff) counts as
  * settled, and so does a source waiting for buffer space. It gives up with an
  * {@link AssertionError} after 30 seconds, saying what was still busy.
+ *
+ * <p>Once the pipeline stops (or fails, or is closed), threads stop waiting on this clock, so that
+ * {@code stop()} and {@code close()} drain the pipeline without the test moving time.
  */
 public final class VirtualTime implements Scheduler {
 
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final long STOP_CHECK_MILLIS = 10;
     private static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
 
     private final Pipeline pipeline;
@@ -141,7 +146,11 @@ public final class VirtualTime implements Scheduler {
         }
     }
 
-    /** Blocks the calling thread until the clock has been advanced by {@code duration}. */
+    /**
+     * Blocks the calling thread until the clock has been advanced by {@code duration}, or the
+     * pipeline stops: nobody moves time while a pipeline is stopped or closed, so a stopping
+     * pipeline drains without waiting on this clock.
+     */
     @Override
     public void sleep(Duration duration) throws InterruptedException {
         if (Objects.requireNonNull(duration, "duration").toNanos() <= 0) {
@@ -155,7 +164,9 @@ public final class VirtualTime implements Scheduler {
             woken.countDown();
         });
         try {
-            woken.await();
+            while (!woken.await(STOP_CHECK_MILLIS, TimeUnit.MILLISECONDS) && isRunning()) {
+                // nobody moves time while the pipeline stops: it drains without waiting
+            }
         } finally {
             wakeUp.cancel();
             sleeping.remove(sleeper);
@@ -220,6 +231,11 @@ public final class VirtualTime implements Scheduler {
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean isRunning() {
+        Pipeline.State state = pipeline.state();
+        return state == Pipeline.State.NEW || state == Pipeline.State.RUNNING;
     }
 
     private String busyWith() {
