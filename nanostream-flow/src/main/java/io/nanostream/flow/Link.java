@@ -212,7 +212,7 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     /** Marks the link ended, once; the publisher then lets go of it (Rule 3.13). */
     private boolean end() {
         if (terminated.complete(null)) {
-            from.linkEnded();
+            from.linkEnded(this);
             return true;
         }
         return false;

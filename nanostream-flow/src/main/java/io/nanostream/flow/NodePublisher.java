@@ -36,8 +36,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     /** The links to push lineages to, when the pipeline tracks delivery; null when it does not. */
     private volatile Link<T>[] trackedLinks;
     private final Object trackedLinksLock = new Object();
-    /** Every link ever made, ended ones too; read without the publisher's lock. */
-    private final List<Link<T>> everyLink = new CopyOnWriteArrayList<>();
+    /** The links not ended yet; read without the publisher's lock. */
+    private final List<Link<T>> liveLinks = new CopyOnWriteArrayList<>();
     /** Items emitted so far; written by one emitting thread at a time, read to tell idleness. */
     private final AtomicLong emitted = new AtomicLong();
 
@@ -97,7 +97,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         }
         listening.incrementAndGet();
         Link<T> link = new Link<>(this, subscriber);
-        everyLink.add(link);
+        liveLinks.add(link);
         super.subscribe(link);
         if (trackedLinks != null) {
             enableTracking(); // a subscriber that came after tracking started
@@ -209,7 +209,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
      * ending subscriber's thread, so it must not take the publisher's lock: a producer blocked in
      * {@code submit} holds that lock until this very thread frees buffer space.
      */
-    final void linkEnded() {
+    final void linkEnded(Link<T> link) {
+        liveLinks.remove(link); // Rule 3.13: let go of the subscriber
         synchronized (trackedLinksLock) {
             Link<T>[] links = trackedLinks;
             if (links != null) {
@@ -253,11 +254,11 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     }
 
     /**
-     * Every link ever made, ended ones included. Takes no lock: safe where a producer blocked in
-     * {@code submit} may hold the publisher's.
+     * The links not ended yet (and one that just ended). Takes no lock: safe where a producer
+     * blocked in {@code submit} may hold the publisher's.
      */
-    final List<Link<T>> everyLink() {
-        return everyLink;
+    final List<Link<T>> liveLinks() {
+        return liveLinks;
     }
 
     @SuppressWarnings("unchecked")

@@ -209,7 +209,7 @@ public final class Pipeline implements AutoCloseable {
         }
         for (Node node : nodesInOrder) {
             for (NodePublisher<?> outlet : node.outlets) {
-                for (Link<?> link : outlet.everyLink()) {
+                for (Link<?> link : outlet.liveLinks()) {
                     String busy = busyWith(link, waitingOnTime);
                     if (busy != null) {
                         return busy;
