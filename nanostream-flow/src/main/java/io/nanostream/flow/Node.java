@@ -95,11 +95,12 @@ final class Node {
     }
 
     /** The scheduler of this node's pipeline, or outside a pipeline one of its own. */
-    synchronized Scheduler scheduler() {
+    Scheduler scheduler() {
         Pipeline owner = pipeline;
-        if (owner != null) {
-            return owner.scheduler();
-        }
+        return owner != null ? owner.scheduler() : standaloneScheduler();
+    }
+
+    private synchronized Scheduler standaloneScheduler() {
         if (standaloneScheduler == null) {
             standaloneScheduler = new SystemScheduler(name);
         }
