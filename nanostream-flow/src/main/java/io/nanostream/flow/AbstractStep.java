@@ -29,7 +29,13 @@ import java.util.concurrent.Flow;
  * <p><b>Errors.</b> An exception thrown by a hook fails the pipeline: the step cancels its
  * upstreams, delivers what it already emitted, then signals {@code onError} downstream; the
  * pipeline's {@link Pipeline#await} throws a {@link PipelineException} that names the step and the
- * item. An {@code onError} from upstream travels downstream the same way.
+ * item. An {@code onError} from upstream travels downstream the same way. An
+ * {@linkplain #withErrorPolicy error policy} may instead skip, retry or dead-letter an item whose
+ * {@code process} threw.
+ *
+ * <p><b>Time.</b> A step that waits or keeps time reads its {@link #scheduler()} and runs timed
+ * actions with {@link #schedule}, so tests can run it on virtual time. The ready-made steps are
+ * in {@link Steps}.
  *
  * <p><b>Completion.</b> When every upstream has completed, {@link #onEndOfInput} runs (an
  * aggregating step emits what it holds there) and then the step completes downstream.
