@@ -3,10 +3,10 @@ package io.nanostream.flow;
 import java.util.concurrent.Flow;
 
 /** Verifies {@link Steps#broadcast} against the Reactive Streams TCK, for each subscriber. */
-public class BroadcastStepTckTest extends BuiltInStepVerification {
+public class BroadcastStepTckTest extends IdentityStepVerification {
 
     @Override
-    Flow.Processor<Integer, Integer> identityStep() {
+    Flow.Processor<Integer, Integer> identityStep(int bufferSize) {
         return Steps.broadcast();
     }
 }

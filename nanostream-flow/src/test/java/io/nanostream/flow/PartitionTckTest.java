@@ -6,10 +6,10 @@ import java.util.concurrent.Flow;
  * Verifies {@link Steps#partition} against the Reactive Streams TCK, with one output: the
  * partition as a subscriber, its output as the publisher.
  */
-public class PartitionTckTest extends BuiltInStepVerification {
+public class PartitionTckTest extends IdentityStepVerification {
 
     @Override
-    Flow.Processor<Integer, Integer> identityStep() {
+    Flow.Processor<Integer, Integer> identityStep(int bufferSize) {
         return new OneLane<>(Steps.partition(1, item -> item));
     }
 

@@ -9,6 +9,7 @@ import io.nanostream.flow.AbstractStep;
 import io.nanostream.flow.Held;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.flow.PipelineException;
+import io.nanostream.flow.Steps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,41 +22,6 @@ import org.junit.jupiter.api.Test;
 class DeliveryTrackingTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
-
-    /** Groups inputs by {@code size}, emitting each group from the inputs it holds. */
-    static final class Batch extends AbstractStep<Integer, List<Integer>> {
-        private final int size;
-        private final List<Integer> batch = new ArrayList<>();
-        private final List<Held> inputs = new ArrayList<>();
-
-        Batch(int size) {
-            super("batch", 8);
-            this.size = size;
-        }
-
-        @Override
-        protected void process(Integer item) {
-            batch.add(item);
-            inputs.add(holdInput());
-            if (batch.size() == size) {
-                flush();
-            }
-        }
-
-        @Override
-        protected void onEndOfInput() {
-            if (!batch.isEmpty()) {
-                flush();
-            }
-        }
-
-        private void flush() {
-            emit(List.copyOf(batch), inputs);
-            inputs.forEach(Held::release);
-            batch.clear();
-            inputs.clear();
-        }
-    }
 
     private static void run(InMemorySource<?> source) throws Exception {
         try (var pipeline = Pipeline.from(source)) {
@@ -104,7 +70,7 @@ class DeliveryTrackingTest {
     @Test
     void aggregatedInputsAreAcknowledgedOnlyWithTheirAggregate() throws Exception {
         var source = InMemorySource.from(range(103));
-        var batch = new Batch(10);
+        AbstractStep<Integer, List<Integer>> batch = Steps.batch(10, Duration.ofHours(1));
         var sink = new CollectingSink<List<Integer>>();
         source.subscribe(batch);
         batch.subscribe(sink);

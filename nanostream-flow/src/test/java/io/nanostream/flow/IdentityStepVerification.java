@@ -6,19 +6,23 @@ import org.reactivestreams.tck.flow.IdentityFlowProcessorVerification;
 import org.testng.annotations.AfterClass;
 
 /**
- * The TCK's identity-processor verification for a built-in step, made an identity by its
- * parameters: each {@code XxxStepTckTest} names the step.
+ * The TCK's identity-processor verification for a step: each {@code XxxStepTckTest} names the
+ * step, a built-in one made an identity by its parameters.
  */
-abstract class BuiltInStepVerification extends IdentityFlowProcessorVerification<Integer> {
+abstract class IdentityStepVerification extends IdentityFlowProcessorVerification<Integer> {
 
     private final ExecutorService threads = TckSupport.threads();
 
-    BuiltInStepVerification() {
+    IdentityStepVerification() {
         super(TckSupport.environment(), TckSupport.GC_TIMEOUT_MILLIS);
     }
 
-    /** A new step that emits each item as it came. */
-    abstract Flow.Processor<Integer, Integer> identityStep();
+    /**
+     * A new step that emits each item as it came.
+     *
+     * @param bufferSize the buffer the TCK asks for; built-in steps keep their default
+     */
+    abstract Flow.Processor<Integer, Integer> identityStep(int bufferSize);
 
     /** The nanostream node to run standalone for the given step. */
     Object nodeOf(Flow.Processor<Integer, Integer> step) {
@@ -32,7 +36,7 @@ abstract class BuiltInStepVerification extends IdentityFlowProcessorVerification
 
     @Override
     public Flow.Processor<Integer, Integer> createIdentityFlowProcessor(int bufferSize) {
-        Flow.Processor<Integer, Integer> step = identityStep();
+        Flow.Processor<Integer, Integer> step = identityStep(bufferSize);
         TckSupport.standalone(nodeOf(step), threads);
         return step;
     }
