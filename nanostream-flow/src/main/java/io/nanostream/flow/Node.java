@@ -68,7 +68,13 @@ final class Node {
         Checks.notNull(newName, "name");
         Checks.state(pipeline == null, label() + " cannot be renamed to '" + newName
                 + "': it already belongs to a pipeline; name it before building the pipeline");
+        String oldName = name;
         name = newName;
+        for (NodePublisher<?> outlet : outlets) {
+            if (outlet.node != this && outlet.node.name.startsWith(oldName)) { // "x dead letters", "x[2]"
+                outlet.node.name = newName + outlet.node.name.substring(oldName.length());
+            }
+        }
     }
 
     /** Sets the error policy; only while the node is being built, and only once. */

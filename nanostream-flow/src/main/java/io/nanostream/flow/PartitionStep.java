@@ -47,9 +47,6 @@ final class PartitionStep<T> implements Partition<T> {
     @Override
     public Partition<T> named(String name) {
         node.rename(name);
-        for (int i = 0; i < outputs.size(); i++) {
-            outputs.get(i).node.rename(name + "[" + i + "]");
-        }
         return this;
     }
 
