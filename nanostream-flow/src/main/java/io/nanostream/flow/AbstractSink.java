@@ -1,5 +1,6 @@
 package io.nanostream.flow;
 
+import java.time.Duration;
 import java.util.concurrent.Flow;
 
 /**
@@ -98,6 +99,50 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
     public final AbstractSink<T> withErrorPolicy(ErrorPolicy policy) {
         node.setErrorPolicy(policy);
         return this;
+    }
+
+    /**
+     * Returns the scheduler this sink takes its time from: its pipeline's, or the system clock
+     * outside a pipeline; see {@link Scheduler}.
+     *
+     * @return the scheduler
+     */
+    protected final Scheduler scheduler() {
+        return node.scheduler();
+    }
+
+    /**
+     * Runs {@code action} once after {@code delay} (at once for zero), like an item: never
+     * concurrently with {@link #consume} or another action. It does not run once the sink has
+     * ended or failed; if it throws, the pipeline fails. A sink that writes asynchronously uses it
+     * to act on results as they come.
+     *
+     * @param delay how long to wait, on this sink's {@linkplain #scheduler() scheduler}
+     * @param action what to run
+     * @return a handle that cancels the action if it has not started
+     * @throws NullPointerException if delay or action is null
+     */
+    protected final Scheduler.Task schedule(Duration delay, Runnable action) {
+        Checks.notNull(action, "action");
+        return scheduler().schedule(Checks.notNull(delay, "delay"),
+                () -> node.runTimed(node.executor(), () -> inlet.runExclusive(action)));
+    }
+
+    /**
+     * Settles a held input whose write failed after {@link #consume} returned, by this sink's
+     * {@link ErrorPolicy}: skipped or dead-lettered (and then released), or else failed, which
+     * fails the pipeline. A retry policy applies its fallback here: a sink that can retry a write
+     * does so itself. Call it from {@code consume}, {@code onEndOfInput} or a
+     * {@linkplain #schedule scheduled} action.
+     *
+     * @param input the input, held and not yet released
+     * @param item the item whose write failed, for the message and the dead letter
+     * @param error why
+     * @throws PipelineException if the policy fails the pipeline; let it propagate
+     * @throws IllegalStateException if the input was already released or failed
+     */
+    protected final void settleFailed(Held input, T item, Throwable error) {
+        node.settleLater(input, Checks.notNull(item, "item"), Checks.notNull(error, "error"));
     }
 
     /**

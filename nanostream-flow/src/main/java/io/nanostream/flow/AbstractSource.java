@@ -130,6 +130,74 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Names this source, for thread names, error messages and logs; the default is the class name.
+     *
+     * @param name the name
+     * @return this source
+     * @throws NullPointerException if name is null
+     * @throws IllegalStateException if the source already belongs to a pipeline
+     */
+    public final AbstractSource<T> named(String name) {
+        node.rename(name);
+        return this;
+    }
+
+    /**
+     * Sets what this source does with an input it cannot turn into an item (a record that does
+     * not deserialize, say), which it passes to {@link #reject}; the default is
+     * {@link ErrorPolicy#fail()}. A retry policy applies its fallback: a source rejects what
+     * cannot succeed on a second try.
+     *
+     * @param policy the policy
+     * @return this source
+     * @throws NullPointerException if policy is null
+     * @throws IllegalStateException if a policy was already set, or the source already belongs to a
+     *     pipeline
+     */
+    public final AbstractSource<T> withErrorPolicy(ErrorPolicy policy) {
+        node.setErrorPolicy(policy);
+        return this;
+    }
+
+    /**
+     * Hands an input this source cannot turn into an item to its {@linkplain #withErrorPolicy
+     * error policy}: skipped (the callback hears {@code delivered()} at once), or sent to the
+     * dead letters (it hears {@code delivered()} once they took it), or else the source fails.
+     * Call it from {@link #produce}.
+     *
+     * @param input what could not be made an item, as it came (for the dead letter)
+     * @param error why
+     * @param callback hears when the input is settled, as for {@link #emit(Object, DeliveryCallback)}
+     * @throws PipelineException if the policy is to fail; let it propagate out of {@code produce}
+     * @throws NullPointerException if an argument is null
+     */
+    protected final void reject(Object input, Throwable error, DeliveryCallback callback) {
+        Checks.notNull(input, "input");
+        Checks.notNull(error, "error");
+        Lineage.Tracker tracker = new Lineage.Tracker(Checks.notNull(callback, "callback"), node);
+        if (!node.failures.settle(input, error, 1, isTracking() ? tracker : null)) {
+            PipelineException failure = node.failure(input, error);
+            tracker.fail(failure);
+            throw failure;
+        }
+        tracker.release();
+    }
+
+    /**
+     * Returns how many items {@code emit} takes now without blocking: the room left in the
+     * fullest subscriber's buffer, and zero until a subscriber has requested. A source that must
+     * never block (a Kafka consumer must keep polling) emits only that many, and waits otherwise.
+     *
+     * @return the number of items that fit without blocking
+     */
+    protected final int bufferRoom() {
+        if (firstRequest.getCount() > 0) {
+            return 0;
+        }
+        return Math.max(0, getMaxBufferCapacity() - estimateMaximumLag());
+    }
+
+    /**
      * Tells whether the pipeline has asked this source to stop.
      *
      * @return true once the source should stop producing

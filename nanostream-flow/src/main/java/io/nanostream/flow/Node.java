@@ -113,6 +113,30 @@ final class Node {
         return standaloneScheduler;
     }
 
+    /** The threads that run this node's timed actions: its pipeline's, or the caller's outside one. */
+    java.util.concurrent.Executor executor() {
+        Pipeline owner = pipeline;
+        java.util.concurrent.Executor threads = owner != null ? owner.threads() : null;
+        return threads != null ? threads : Runnable::run;
+    }
+
+    /**
+     * Settles an input whose handling failed after the call that received it (an asynchronous
+     * write, say), by the error policy; a retry policy applies its fallback. Called under the
+     * inlet's lock.
+     *
+     * @throws PipelineException if the policy fails the pipeline; the input is failed with it
+     */
+    void settleLater(Held input, Object item, Throwable error) {
+        Lineage lineage = HeldInput.lineageOf(input);
+        if (!failures.settle(item, error, 1, lineage)) {
+            PipelineException failure = failure(item, error);
+            input.fail(failure);
+            throw failure;
+        }
+        input.release();
+    }
+
     /**
      * Runs a timed action on {@code threads}: a timer fired, and the action must not run on the
      * timer's thread, since it may block in emit. The pipeline counts it as work in progress.

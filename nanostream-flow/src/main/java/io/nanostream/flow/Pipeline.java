@@ -184,6 +184,11 @@ public final class Pipeline implements AutoCloseable {
         return current;
     }
 
+    /** The pipeline's threads; null before start. */
+    java.util.concurrent.Executor threads() {
+        return threads;
+    }
+
     void timedActionStarted() {
         timedActions.incrementAndGet();
     }
