@@ -1,0 +1,265 @@
+package io.nanostream.kafka;
+
+import io.nanostream.flow.AbstractSink;
+import io.nanostream.flow.DeadLetter;
+import io.nanostream.flow.Held;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes each item as a Kafka record, and acknowledges the item only once the broker has
+ * acknowledged the record, so a Kafka-to-Kafka pipeline is at-least-once end to end.
+ *
+ * <p>At most {@code maxInFlight} sends are under way at once; the next item waits, and with it
+ * the pipeline upstream. A send that fails (after the producer's own retries) goes to the sink's
+ * {@linkplain #withErrorPolicy error policy}: by default the pipeline fails, naming the topic and
+ * the key. At the end of input the sink flushes and waits for every send before it completes.
+ *
+ * <p>{@link #deadLetters} makes a sink for any node's dead letters.
+ *
+ * <pre>{@code
+ * KafkaSink<Order> sink = KafkaSink.<Order, String, String>builder(producerConfig, new StringSerializer(),
+ *                 new StringSerializer())
+ *         .records(order -> new ProducerRecord<>("big-orders", order.customer(), order.toJson()))
+ *         .build();
+ * }</pre>
+ *
+ * @param <T> the type of items
+ */
+public final class KafkaSink<T> extends AbstractSink<T> {
+
+    /** Dead-letter header: the name of the step that failed. */
+    public static final String STEP_HEADER = "nanostream.step";
+    /** Dead-letter header: the class of the error. */
+    public static final String ERROR_CLASS_HEADER = "nanostream.error.class";
+    /** Dead-letter header: the message of the error. */
+    public static final String ERROR_MESSAGE_HEADER = "nanostream.error.message";
+    /** Dead-letter header: where the record came from, as {@code topic-partition@offset}. */
+    public static final String ORIGIN_HEADER = "nanostream.origin";
+
+    private final Function<? super T, ? extends ProducerRecord<?, ?>> toRecord;
+    private final Producer<Object, Object> producer;
+    private final Semaphore sends;
+    private final int maxInFlight;
+    /** Sends that failed, settled on the sink's own threads. */
+    private final Queue<FailedSend<T>> failures = new ConcurrentLinkedQueue<>();
+
+    private KafkaSink(Builder<T, ?, ?> builder, Producer<Object, Object> producer) {
+        super(builder.name, builder.maxInFlight);
+        this.toRecord = builder.toRecord;
+        this.producer = producer;
+        this.maxInFlight = builder.maxInFlight;
+        this.sends = new Semaphore(maxInFlight);
+    }
+
+    /**
+     * Starts building a sink.
+     *
+     * @param config kafka-clients producer configuration; must name {@code bootstrap.servers}.
+     *     The serializers given here are used.
+     * @param keySerializer turns keys into bytes
+     * @param valueSerializer turns values into bytes
+     * @param <T> the type of items
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     * @return a builder
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T, K, V> Builder<T, K, V> builder(Map<String, ?> config, Serializer<K> keySerializer,
+            Serializer<V> valueSerializer) {
+        return new Builder<>(config, keySerializer, valueSerializer);
+    }
+
+    /**
+     * Returns a sink that writes dead letters to {@code topic}: a record that a
+     * {@link KafkaSource} could not deserialize keeps its original key, value and headers; any
+     * other item is written as its key and value when it is a {@link KafkaRecord} of strings or
+     * bytes, else as its {@code toString()}. Every record gets the headers {@value #STEP_HEADER},
+     * {@value #ERROR_CLASS_HEADER}, {@value #ERROR_MESSAGE_HEADER} and, when known,
+     * {@value #ORIGIN_HEADER}.
+     *
+     * @param topic the dead-letter topic
+     * @param config kafka-clients producer configuration
+     * @return a new sink
+     */
+    public static KafkaSink<DeadLetter> deadLetters(String topic, Map<String, ?> config) {
+        Objects.requireNonNull(topic, "topic must not be null");
+        return KafkaSink.<DeadLetter, byte[], byte[]>builder(config, new ByteArraySerializer(), new ByteArraySerializer())
+                .name("dead letters to " + topic)
+                .records(letter -> DeadLetterRecords.toRecord(topic, letter))
+                .build();
+    }
+
+    @Override
+    protected void consume(T item) throws InterruptedException {
+        settleFailures();
+        ProducerRecord<?, ?> record = Objects.requireNonNull(toRecord.apply(item),
+                "the record function of sink '" + name() + "' returned null");
+        @SuppressWarnings("unchecked") // the builder's serializers match the records' types
+        ProducerRecord<Object, Object> typed = (ProducerRecord<Object, Object>) record;
+        Held input = holdInput();
+        sends.acquire();
+        try {
+            producer.send(typed, (metadata, error) -> {
+                try {
+                    if (error == null) {
+                        input.release();
+                    } else {
+                        failures.add(new FailedSend<>(input, item, error, record));
+                        schedule(Duration.ZERO, this::settleFailures);
+                    }
+                } finally {
+                    sends.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            sends.release();
+            input.release(); // the error policy settles the item itself
+            throw e;
+        }
+    }
+
+    @Override
+    protected void onEndOfInput() throws InterruptedException {
+        producer.flush();
+        sends.acquire(maxInFlight); // every callback has run
+        sends.release(maxInFlight);
+        settleFailures();
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    @Override
+    protected void onFailure(Throwable error) {
+        producer.close(Duration.ZERO);
+    }
+
+    private void settleFailures() {
+        for (FailedSend<T> failed = failures.poll(); failed != null; failed = failures.poll()) {
+            settleFailed(failed.input, failed.item, new KafkaException("sending to topic " + failed.record.topic()
+                    + " with key " + failed.record.key() + " failed: " + failed.error, failed.error));
+        }
+    }
+
+    /** A send the broker did not acknowledge. */
+    private record FailedSend<T>(Held input, T item, Exception error, ProducerRecord<?, ?> record) {
+    }
+
+    /**
+     * Builds a {@link KafkaSink}.
+     *
+     * @param <T> the type of items
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     */
+    public static final class Builder<T, K, V> {
+        private final Map<String, Object> config;
+        private final Serializer<K> keySerializer;
+        private final Serializer<V> valueSerializer;
+        private Function<? super T, ? extends ProducerRecord<?, ?>> toRecord;
+        private String name = "KafkaSink";
+        private int maxInFlight = 1_000;
+        private Function<Map<String, Object>, Producer<K, V>> producerFactory;
+
+        private Builder(Map<String, ?> config, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+            this.config = new HashMap<>(Objects.requireNonNull(config, "config must not be null"));
+            this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer must not be null");
+            this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer must not be null");
+            this.producerFactory = settings -> new KafkaProducer<>(settings, this.keySerializer, this.valueSerializer);
+        }
+
+        /**
+         * Makes each item's record, with its topic, key, value and headers.
+         *
+         * @param toRecord makes the record of an item; must not return null
+         * @return this builder
+         */
+        public Builder<T, K, V> records(Function<? super T, ProducerRecord<K, V>> toRecord) {
+            this.toRecord = Objects.requireNonNull(toRecord, "toRecord must not be null");
+            return this;
+        }
+
+        /**
+         * Writes every item to {@code topic}, with the given key and value.
+         *
+         * @param topic the topic
+         * @param key makes an item's key (may return null)
+         * @param value makes an item's value
+         * @return this builder
+         */
+        public Builder<T, K, V> topic(String topic, Function<? super T, K> key, Function<? super T, V> value) {
+            Objects.requireNonNull(topic, "topic must not be null");
+            Objects.requireNonNull(key, "key must not be null");
+            Objects.requireNonNull(value, "value must not be null");
+            this.toRecord = item -> new ProducerRecord<>(topic, key.apply(item), value.apply(item));
+            return this;
+        }
+
+        /**
+         * Names the sink (default {@code KafkaSink}).
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder<T, K, V> name(String name) {
+            this.name = Objects.requireNonNull(name, "name must not be null");
+            return this;
+        }
+
+        /**
+         * Sets the most sends under way at once (default 1 000); also how many items the sink
+         * requests ahead.
+         *
+         * @param maxInFlight the bound
+         * @return this builder
+         * @throws IllegalArgumentException if maxInFlight is not positive
+         */
+        public Builder<T, K, V> maxInFlight(int maxInFlight) {
+            if (maxInFlight <= 0) {
+                throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /**
+         * Makes the producer with {@code factory} rather than {@code new KafkaProducer<>(..)}:
+         * for tests, a {@code MockProducer}.
+         *
+         * @param factory makes a producer from the final configuration
+         * @return this builder
+         */
+        public Builder<T, K, V> producerFactory(Function<Map<String, Object>, Producer<K, V>> factory) {
+            this.producerFactory = Objects.requireNonNull(factory, "factory must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the sink; its producer is created now.
+         *
+         * @return a new sink
+         * @throws IllegalStateException if neither records(..) nor topic(..) was called
+         */
+        @SuppressWarnings("unchecked") // the records' key and value types are the serializers' K and V
+        public KafkaSink<T> build() {
+            if (toRecord == null) {
+                throw new IllegalStateException("no records to write: call records(...) or topic(...)");
+            }
+            Map<String, Object> settings = new HashMap<>(config);
+            settings.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+            return new KafkaSink<>(this, (Producer<Object, Object>) producerFactory.apply(settings));
+        }
+    }
+}

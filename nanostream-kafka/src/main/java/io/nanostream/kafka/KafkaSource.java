@@ -1,0 +1,497 @@
+package io.nanostream.kafka;
+
+import io.nanostream.flow.AbstractSource;
+import io.nanostream.flow.DeliveryCallback;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads several topics (or a topic pattern) in one consumer group and emits each record as a
+ * {@link KafkaRecord}, at least once: an offset is committed only when the record, and everything
+ * the pipeline derived from it, has been processed by every sink.
+ *
+ * <p><b>Threads.</b> One thread owns the {@code KafkaConsumer} and never blocks on the pipeline:
+ * when the source's buffer is full it pauses every assigned partition and keeps polling, so the
+ * group never sees it exceed {@code max.poll.interval.ms}, and resumes once the buffer has half
+ * its room again. Partitions assigned while paused are paused too.
+ *
+ * <p><b>Commits.</b> Per partition, up to the first record not yet processed; asynchronously
+ * every {@code commitEvery} processed records or {@code commitInterval}, whichever comes first;
+ * synchronously when partitions are revoked and when the source stops. Records of a revoked
+ * partition still in flight are left to the partition's next owner, which reads them again.
+ * After a crash, what was processed since the last commit is read again: at most one commit
+ * batch per partition, plus what was in flight.
+ *
+ * <p><b>Bad records.</b> A record that does not deserialize goes to the source's
+ * {@linkplain #withErrorPolicy error policy}: {@code fail} (the default) fails the pipeline;
+ * {@code skip} logs and commits past it; {@code deadLetter} sends the raw
+ * {@code ConsumerRecord<byte[], byte[]>} in a {@link io.nanostream.flow.DeadLetter}, for example
+ * to a {@link KafkaSink#deadLetters} topic that keeps the original bytes.
+ *
+ * <p><b>Stopping.</b> On {@code Pipeline.stop()} the source stops polling, waits (up to
+ * {@code stopTimeout}) for the records in flight, commits, and closes the consumer.
+ *
+ * <pre>{@code
+ * Map<String, Object> config = Map.of(
+ *         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
+ *         ConsumerConfig.GROUP_ID_CONFIG, "orders-etl",
+ *         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+ * KafkaSource<String, String> source = KafkaSource.builder(config, new StringDeserializer(),
+ *                 new StringDeserializer())
+ *         .topics("orders", "payments", "shipments")
+ *         .build();
+ * source.withErrorPolicy(ErrorPolicy.deadLetter(KafkaSink.deadLetters("etl-dead-letters", producerConfig)));
+ * }</pre>
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
+
+    /*
+     * Implementation notes. Records are consumed as bytes and deserialized here, one by one, so
+     * that a bad record is rejected alone instead of failing the whole poll. Polled records wait
+     * in `pending` until the buffer has room; while any wait, every partition is paused.
+     * Rebalance callbacks run inside poll(), on the owning thread, like everything else here.
+     */
+
+    private static final System.Logger LOG = System.getLogger("io.nanostream.kafka");
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
+
+    private final Map<String, Object> config;
+    private final Deserializer<K> keyDeserializer;
+    private final Deserializer<V> valueDeserializer;
+    private final List<String> topics;
+    private final Pattern topicPattern;
+    private final int commitEvery;
+    private final long commitIntervalNanos;
+    private final Duration stopTimeout;
+    private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
+
+    /** Owned by the polling thread. */
+    private Consumer<byte[], byte[]> consumer;
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
+    private boolean paused;
+    private int deliveredSinceCommit;
+    private long lastCommit;
+
+    private KafkaSource(Builder<K, V> builder) {
+        super(builder.name, builder.bufferSize);
+        this.config = builder.config;
+        this.keyDeserializer = builder.keyDeserializer;
+        this.valueDeserializer = builder.valueDeserializer;
+        this.topics = builder.topics;
+        this.topicPattern = builder.topicPattern;
+        this.commitEvery = builder.commitEvery;
+        this.commitIntervalNanos = builder.commitInterval.toNanos();
+        this.stopTimeout = builder.stopTimeout;
+        this.consumerFactory = builder.consumerFactory;
+    }
+
+    /**
+     * Starts building a source.
+     *
+     * @param config kafka-clients consumer configuration; must name {@code bootstrap.servers} and
+     *     {@code group.id}. Auto-commit is turned off, and the deserializers given here are used.
+     * @param keyDeserializer turns key bytes into keys
+     * @param valueDeserializer turns value bytes into values
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     * @return a builder
+     * @throws NullPointerException if an argument is null
+     */
+    public static <K, V> Builder<K, V> builder(Map<String, ?> config, Deserializer<K> keyDeserializer,
+            Deserializer<V> valueDeserializer) {
+        return new Builder<>(config, keyDeserializer, valueDeserializer);
+    }
+
+    @Override
+    protected boolean tracksDelivery() {
+        return true;
+    }
+
+    @Override
+    protected void produce() throws Exception {
+        consumer = consumerFactory.apply(consumerConfig());
+        lastCommit = System.nanoTime();
+        try {
+            subscribe();
+            while (!isStopping()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(paused ? PAUSED_POLL_TIMEOUT : POLL_TIMEOUT)) {
+                    pending.add(record);
+                }
+                emitPending();
+                adjustPause();
+                commitIfDue();
+            }
+        } catch (InterruptException | WakeupException e) {
+            if (!isStopping()) {
+                throw e;
+            }
+        } finally {
+            Thread.interrupted(); // a stop interrupts this thread; what follows must not be cut short
+            finishAndClose();
+        }
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> settings = new HashMap<>(config);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return settings;
+    }
+
+    private void subscribe() {
+        ConsumerRebalanceListener listener = new Rebalance();
+        if (topicPattern != null) {
+            consumer.subscribe(topicPattern, listener);
+        } else {
+            consumer.subscribe(topics, listener);
+        }
+    }
+
+    /** Emits waiting records while the buffer has room for them. */
+    private void emitPending() {
+        int room = bufferRoom();
+        while (room > 0 && !pending.isEmpty() && !isStopping()) {
+            ConsumerRecord<byte[], byte[]> raw = pending.poll();
+            PartitionProgress partition = progress.get(new TopicPartition(raw.topic(), raw.partition()));
+            if (partition == null) {
+                continue; // revoked since it was polled: its next owner reads it
+            }
+            PartitionProgress.Entry entry = partition.emitted(raw.offset());
+            DeliveryCallback callback = new RecordDone(entry);
+            KafkaRecord<K, V> record;
+            try {
+                record = new KafkaRecord<>(raw.topic(), raw.partition(), raw.offset(),
+                        keyDeserializer.deserialize(raw.topic(), raw.headers(), raw.key()),
+                        valueDeserializer.deserialize(raw.topic(), raw.headers(), raw.value()), raw.headers(),
+                        raw.timestamp());
+            } catch (RuntimeException e) {
+                reject(raw, new KafkaException("record " + raw.topic() + "-" + raw.partition() + "@" + raw.offset()
+                        + " does not deserialize: " + e.getMessage(), e), callback);
+                continue;
+            }
+            emit(record, callback);
+            room--;
+        }
+    }
+
+    /** Pauses every partition while records wait for room; resumes at half the room free. */
+    private void adjustPause() {
+        if (!paused && !pending.isEmpty()) {
+            consumer.pause(consumer.assignment());
+            paused = true;
+        } else if (paused && pending.isEmpty() && bufferRoom() >= getMaxBufferCapacity() / 2) {
+            consumer.resume(consumer.assignment());
+            paused = false;
+        }
+    }
+
+    private void commitIfDue() {
+        if (deliveredSinceCommit() >= commitEvery || System.nanoTime() - lastCommit >= commitIntervalNanos) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet());
+            lastCommit = System.nanoTime();
+            if (!offsets.isEmpty()) {
+                consumer.commitAsync(offsets, (committed, error) -> {
+                    if (error != null) {
+                        LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit " + committed
+                                + "; a later commit covers them: " + error);
+                    }
+                });
+                markCommitted(offsets);
+            }
+        }
+    }
+
+    private int deliveredSinceCommit() {
+        synchronized (progress) {
+            return deliveredSinceCommit;
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> offsetsToCommit(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            PartitionProgress state = progress.get(partition);
+            long offset = state != null ? state.toCommit() : -1;
+            if (offset >= 0) {
+                offsets.put(partition, new OffsetAndMetadata(offset));
+            }
+        }
+        return offsets;
+    }
+
+    private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((partition, offset) -> progress.get(partition).committed(offset.offset()));
+        synchronized (progress) {
+            deliveredSinceCommit = 0;
+        }
+    }
+
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets);
+            markCommitted(offsets);
+        } catch (KafkaException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit " + offsets
+                    + "; those records will be read again: " + e);
+        }
+    }
+
+    /** Stops fetching, waits for what is in flight, commits it, and closes the consumer. */
+    private void finishAndClose() {
+        try {
+            if (!consumer.assignment().isEmpty()) {
+                consumer.pause(consumer.assignment());
+            }
+            pending.clear();
+            awaitInFlight();
+            commitSync(new ArrayList<>(progress.keySet()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (KafkaException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> name() + " could not finish cleanly: " + e);
+        } finally {
+            Thread.interrupted();
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    /** Waits up to the stop timeout for every emitted record to be settled, keeping the group alive. */
+    private void awaitInFlight() throws InterruptedException {
+        long deadline = System.nanoTime() + stopTimeout.toNanos();
+        for (PartitionProgress partition : progress.values()) {
+            while (!partition.isSettled()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    LOG.log(System.Logger.Level.WARNING, () -> name() + " stopped before every record in flight"
+                            + " was processed; those will be read again");
+                    return;
+                }
+                partition.awaitChange(Math.min(left, 100));
+                consumer.poll(Duration.ZERO); // paused: keeps the member in its group
+            }
+        }
+    }
+
+    /** Tells the partition's progress how its record ended. */
+    private final class RecordDone implements DeliveryCallback {
+        private final PartitionProgress.Entry entry;
+
+        RecordDone(PartitionProgress.Entry entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public void delivered() {
+            entry.delivered();
+            synchronized (progress) {
+                deliveredSinceCommit++;
+            }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            entry.failed();
+        }
+    }
+
+    /** Runs inside poll(), on the polling thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commitSync(partitions);
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions); // another member owns them already: committing would be wrong
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                progress.put(partition, new PartitionProgress());
+            }
+            if (paused && !partitions.isEmpty()) {
+                consumer.pause(partitions);
+            }
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                progress.remove(partition);
+            }
+            pending.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
+        }
+    }
+
+    /**
+     * Builds a {@link KafkaSource}.
+     *
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     */
+    public static final class Builder<K, V> {
+        private final Map<String, Object> config;
+        private final Deserializer<K> keyDeserializer;
+        private final Deserializer<V> valueDeserializer;
+        private List<String> topics;
+        private Pattern topicPattern;
+        private String name = "KafkaSource";
+        private int bufferSize = 256;
+        private int commitEvery = 500;
+        private Duration commitInterval = Duration.ofSeconds(1);
+        private Duration stopTimeout = Duration.ofSeconds(30);
+        private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory = KafkaConsumer::new;
+
+        private Builder(Map<String, ?> config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+            this.config = new HashMap<>(Objects.requireNonNull(config, "config must not be null"));
+            this.keyDeserializer = Objects.requireNonNull(keyDeserializer, "keyDeserializer must not be null");
+            this.valueDeserializer = Objects.requireNonNull(valueDeserializer, "valueDeserializer must not be null");
+        }
+
+        /**
+         * Reads these topics.
+         *
+         * @param topics one or more topic names
+         * @return this builder
+         * @throws IllegalArgumentException if no topic is given
+         */
+        public Builder<K, V> topics(String... topics) {
+            if (topics.length == 0) {
+                throw new IllegalArgumentException("topics must not be empty: name at least one topic");
+            }
+            this.topics = List.of(topics);
+            this.topicPattern = null;
+            return this;
+        }
+
+        /**
+         * Reads every topic whose name matches, including topics created later.
+         *
+         * @param pattern the pattern
+         * @return this builder
+         */
+        public Builder<K, V> topicPattern(Pattern pattern) {
+            this.topicPattern = Objects.requireNonNull(pattern, "pattern must not be null");
+            this.topics = null;
+            return this;
+        }
+
+        /**
+         * Names the source (default {@code KafkaSource}).
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder<K, V> name(String name) {
+            this.name = Objects.requireNonNull(name, "name must not be null");
+            return this;
+        }
+
+        /**
+         * Sets the number of records buffered for each subscriber (default 256).
+         *
+         * @param bufferSize the buffer size
+         * @return this builder
+         * @throws IllegalArgumentException if bufferSize is not positive
+         */
+        public Builder<K, V> bufferSize(int bufferSize) {
+            this.bufferSize = positive(bufferSize, "bufferSize");
+            return this;
+        }
+
+        /**
+         * Commits after this many processed records or this much time, whichever comes first
+         * (default 500 records, 1 second).
+         *
+         * @param records the number of processed records
+         * @param interval the longest time between commits
+         * @return this builder
+         * @throws IllegalArgumentException if records or interval is not positive
+         */
+        public Builder<K, V> commitEvery(int records, Duration interval) {
+            this.commitEvery = positive(records, "records");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("interval must be positive: " + interval);
+            }
+            this.commitInterval = interval;
+            return this;
+        }
+
+        /**
+         * Bounds how long a stopping source waits for its records in flight before it commits and
+         * closes (default 30 seconds).
+         *
+         * @param timeout the longest wait
+         * @return this builder
+         */
+        public Builder<K, V> stopTimeout(Duration timeout) {
+            this.stopTimeout = Objects.requireNonNull(timeout, "timeout must not be null");
+            return this;
+        }
+
+        /**
+         * Makes the consumer with {@code factory} rather than {@code new KafkaConsumer<>(config)}:
+         * for tests, a {@code MockConsumer}.
+         *
+         * @param factory makes a consumer of bytes from the final configuration
+         * @return this builder
+         */
+        public Builder<K, V> consumerFactory(Function<Map<String, Object>, Consumer<byte[], byte[]>> factory) {
+            this.consumerFactory = Objects.requireNonNull(factory, "factory must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the source.
+         *
+         * @return a new source
+         * @throws IllegalStateException if no topics or pattern were given
+         */
+        public KafkaSource<K, V> build() {
+            if (topics == null && topicPattern == null) {
+                throw new IllegalStateException("no topics to read: call topics(...) or topicPattern(...)");
+            }
+            return new KafkaSource<>(this);
+        }
+
+        private static int positive(int value, String name) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}
