@@ -282,7 +282,26 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
         } else {
             finish(stopCause);
         }
-        node.terminated.complete(null);
+        try {
+            afterEnd();
+        } catch (Throwable e) {
+            node.report(node.failure(null, e));
+        } finally {
+            Thread.interrupted();
+            node.terminated.complete(null);
+        }
+    }
+
+    /**
+     * Called once on the producing thread after {@link #produce} has returned and the source has
+     * completed (or failed) downstream, while what it emitted may still be on its way. A source
+     * that tracks delivery may wait here for its last items to be settled, then record that
+     * (commit offsets, say) and release what it holds; the pipeline finishes only after this
+     * returns. An exception fails the pipeline.
+     *
+     * @throws Exception to fail the pipeline
+     */
+    protected void afterEnd() throws Exception {
     }
 
     /**

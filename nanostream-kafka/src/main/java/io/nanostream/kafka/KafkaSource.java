@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -153,8 +154,17 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
         } finally {
             Thread.interrupted(); // a stop interrupts this thread; what follows must not be cut short
-            finishAndClose();
+            if (!consumer.assignment().isEmpty()) {
+                consumer.pause(consumer.assignment()); // stop fetching; the group still sees this member
+            }
+            pending.clear();
         }
+    }
+
+    /** Waits for the records in flight (they need the end of input to get through some steps), commits, closes. */
+    @Override
+    protected void afterEnd() {
+        finishAndClose();
     }
 
     private Map<String, Object> consumerConfig() {
@@ -213,8 +223,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     }
 
     private void commitIfDue() {
-        if (deliveredSinceCommit() >= commitEvery || System.nanoTime() - lastCommit >= commitIntervalNanos) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet());
+        int delivered = deliveredSinceCommit();
+        if (delivered >= commitEvery || System.nanoTime() - lastCommit >= commitIntervalNanos) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet()); // covers `delivered`
             lastCommit = System.nanoTime();
             if (!offsets.isEmpty()) {
                 consumer.commitAsync(offsets, (committed, error) -> {
@@ -225,6 +236,14 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 });
                 markCommitted(offsets);
             }
+            forgetDelivered(delivered);
+        }
+    }
+
+    /** Counts off deliveries that a commit covered; later ones still count toward the next. */
+    private void forgetDelivered(int delivered) {
+        synchronized (progress) {
+            deliveredSinceCommit -= delivered;
         }
     }
 
@@ -248,9 +267,6 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
         offsets.forEach((partition, offset) -> progress.get(partition).committed(offset.offset()));
-        synchronized (progress) {
-            deliveredSinceCommit = 0;
-        }
     }
 
     private void commitSync(Collection<TopicPartition> partitions) {
@@ -269,25 +285,27 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     /** Stops fetching, waits for what is in flight, commits it, and closes the consumer. */
     private void finishAndClose() {
+        if (consumer == null) {
+            return; // produce() never ran
+        }
         try {
-            if (!consumer.assignment().isEmpty()) {
-                consumer.pause(consumer.assignment());
-            }
-            pending.clear();
             awaitInFlight();
+            Thread.interrupted(); // a late stop's interrupt must not cut the commit short
             commitSync(new ArrayList<>(progress.keySet()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (KafkaException e) {
             LOG.log(System.Logger.Level.WARNING, () -> name() + " could not finish cleanly: " + e);
         } finally {
             Thread.interrupted();
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
-    /** Waits up to the stop timeout for every emitted record to be settled, keeping the group alive. */
-    private void awaitInFlight() throws InterruptedException {
+    /**
+     * Waits up to the stop timeout for every emitted record to be settled, keeping the group
+     * alive. Interrupts (the stop itself, or a close giving up) do not end the wait early: the
+     * timeout bounds it.
+     */
+    private void awaitInFlight() {
         long deadline = System.nanoTime() + stopTimeout.toNanos();
         for (PartitionProgress partition : progress.values()) {
             while (!partition.isSettled()) {
@@ -297,7 +315,12 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                             + " was processed; those will be read again");
                     return;
                 }
-                partition.awaitChange(Math.min(left, 100));
+                try {
+                    partition.awaitChange(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.interrupted();
+                }
+                Thread.interrupted();
                 consumer.poll(Duration.ZERO); // paused: keeps the member in its group
             }
         }

@@ -1,0 +1,273 @@
+package io.nanostream.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanostream.flow.AbstractSink;
+import io.nanostream.flow.AbstractStep;
+import io.nanostream.flow.DeadLetter;
+import io.nanostream.flow.ErrorPolicy;
+import io.nanostream.flow.Held;
+import io.nanostream.flow.Pipeline;
+import io.nanostream.flow.PipelineException;
+import io.nanostream.flow.Steps;
+import io.nanostream.testkit.CollectingSink;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** {@link KafkaSource} over a {@code MockConsumer}: commit positions, pause and resume, rebalance. */
+class KafkaSourceTest {
+
+    private static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
+    private static final TopicPartition ORDERS_1 = new TopicPartition("orders", 1);
+
+    private final MockKafka kafka = new MockKafka();
+
+    private static String[] values(int from, int to) {
+        return IntStream.range(from, to).mapToObj(String::valueOf).toArray(String[]::new);
+    }
+
+    /** A sink that holds each record until the test releases it by value. */
+    static final class HoldingSink extends AbstractSink<String> {
+        final Map<String, Held> held = new ConcurrentHashMap<>();
+
+        @Override
+        protected void consume(String value) {
+            held.put(value, holdInput());
+        }
+
+        void release(String value) {
+            MockKafka.await(() -> held.containsKey(value), () -> value + " to arrive");
+            held.remove(value).release();
+        }
+    }
+
+    @Test
+    void commitsEveryRecordAFilterDropped() throws Exception {
+        var source = kafka.source("orders").build();
+        AbstractStep<KafkaRecord<String, String>, String> even = Steps.map(KafkaRecord::value);
+        AbstractStep<String, String> filter = Steps.filter(v -> Integer.parseInt(v) % 2 == 0);
+        var sink = new CollectingSink<String>();
+        source.subscribe(even);
+        even.subscribe(filter);
+        filter.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 10));
+
+            kafka.awaitCommitted(ORDERS_0, 10);
+
+            assertEquals(List.of("0", "2", "4", "6", "8"), sink.items());
+        }
+    }
+
+    @Test
+    void commitsUpToTheFirstUnfinishedRecordOnly() throws Exception {
+        var source = kafka.source("orders").build();
+        AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(KafkaRecord::value);
+        var sink = new HoldingSink();
+        source.subscribe(value);
+        value.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 6));
+            for (String v : List.of("0", "1", "2", "4", "5")) {
+                sink.release(v);
+            }
+            kafka.awaitCommitted(ORDERS_0, 3);
+
+            sink.release("3");
+
+            kafka.awaitCommitted(ORDERS_0, 6);
+        }
+    }
+
+    @Test
+    void aBatchCommitsItsRecordsWhenItIsConsumed() throws Exception {
+        var source = kafka.source("orders").build();
+        AbstractStep<KafkaRecord<String, String>, List<KafkaRecord<String, String>>> batch =
+                Steps.batch(4, Duration.ofHours(1));
+        var sink = new CollectingSink<List<KafkaRecord<String, String>>>();
+        source.subscribe(batch);
+        batch.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 10));
+
+            kafka.awaitCommitted(ORDERS_0, 8);
+            sink.awaitCount(2, MockKafka.TIMEOUT);
+            assertEquals(8, kafka.committed(ORDERS_0)); // 8 and 9 wait in the third batch
+        }
+    }
+
+    @Test
+    void aFlatMappedRecordIsCommittedOnceAllItsOutputsAreConsumed() throws Exception {
+        var source = kafka.source("orders").build();
+        AbstractStep<KafkaRecord<String, String>, String> split = Steps.flatMap(r -> List.of(r.value() + "a", r.value() + "b"));
+        var sink = new HoldingSink();
+        source.subscribe(split);
+        split.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
+            for (String v : List.of("0a", "0b", "1a", "2a", "2b")) {
+                sink.release(v);
+            }
+            kafka.awaitCommitted(ORDERS_0, 1);
+
+            sink.release("1b");
+
+            kafka.awaitCommitted(ORDERS_0, 3);
+        }
+    }
+
+    @Test
+    void pausesWhileTheBufferIsFullAndResumesWhenItDrains() throws Exception {
+        var source = kafka.source("orders").bufferSize(4).build();
+        var gate = new CountDownLatch(1);
+        var sink = new AbstractSink<KafkaRecord<String, String>>("gated", 1) {
+            final List<String> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            @Override
+            protected void consume(KafkaRecord<String, String> record) throws InterruptedException {
+                gate.await();
+                values.add(record.value());
+            }
+        };
+        source.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 50));
+
+            MockKafka.await(() -> kafka.consumer.paused().contains(ORDERS_0), () -> "the partition to be paused");
+            gate.countDown();
+
+            kafka.awaitCommitted(ORDERS_0, 50);
+            MockKafka.await(() -> kafka.consumer.paused().isEmpty(), () -> "the partition to be resumed");
+            assertEquals(List.of(values(0, 50)), sink.values);
+        }
+    }
+
+    @Test
+    void aPartitionAssignedWhilePausedIsPausedToo() throws Exception {
+        var source = kafka.source("orders").bufferSize(2).build();
+        var gate = new CountDownLatch(1);
+        var sink = new AbstractSink<KafkaRecord<String, String>>("gated", 1) {
+            @Override
+            protected void consume(KafkaRecord<String, String> record) throws InterruptedException {
+                gate.await();
+            }
+        };
+        source.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 20));
+            MockKafka.await(() -> kafka.consumer.paused().contains(ORDERS_0), () -> "orders-0 to be paused");
+
+            kafka.assign(ORDERS_0, ORDERS_1);
+
+            MockKafka.await(() -> kafka.consumer.paused().contains(ORDERS_1), () -> "orders-1 to be paused");
+            gate.countDown();
+        }
+    }
+
+    @Test
+    void aRevokedPartitionCommitsWhatIsDoneAndLeavesItsRecordsInFlightToTheNextOwner() throws Exception {
+        var source = kafka.source("orders").build();
+        AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(r -> r.partition() + ":" + r.value());
+        var sink = new HoldingSink();
+        source.subscribe(value);
+        value.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 4)).add(ORDERS_1, values(0, 2));
+            sink.release("0:0");
+            sink.release("0:1");
+            kafka.awaitCommitted(ORDERS_0, 2);
+
+            kafka.assign(ORDERS_1); // orders-0 is revoked with 2 and 3 in flight
+            sink.release("0:2");
+            sink.release("0:3");
+            sink.release("1:0");
+            sink.release("1:1");
+
+            kafka.awaitCommitted(ORDERS_1, 2);
+            assertEquals(2, kafka.committed(ORDERS_0), "committed records of a partition it no longer owns");
+        }
+    }
+
+    @Test
+    void aRecordThatDoesNotDeserializeGoesToTheDeadLetters() throws Exception {
+        var deadLetters = new CollectingSink<DeadLetter>();
+        var source = KafkaSource.builder(Map.of("group.id", "test"), new org.apache.kafka.common.serialization.StringDeserializer(),
+                        new org.apache.kafka.common.serialization.IntegerDeserializer())
+                .topics("orders").commitEvery(1, Duration.ofHours(1)).consumerFactory(config -> kafka.consumer).build();
+        source.withErrorPolicy(ErrorPolicy.deadLetter(deadLetters));
+        var sink = new CollectingSink<KafkaRecord<String, Integer>>();
+        source.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0)
+                    .addBytes(ORDERS_0, new byte[] {0, 0, 0, 7})
+                    .addBytes(ORDERS_0, new byte[] {1, 2})
+                    .addBytes(ORDERS_0, new byte[] {0, 0, 0, 9});
+
+            kafka.awaitCommitted(ORDERS_0, 3);
+
+            assertEquals(List.of(7, 9), sink.items().stream().map(KafkaRecord::value).collect(Collectors.toList()));
+            DeadLetter letter = deadLetters.awaitCount(1, MockKafka.TIMEOUT).get(0);
+            assertEquals(1, ((ConsumerRecord<?, ?>) letter.item()).offset());
+            assertTrue(letter.errorMessage().startsWith("record orders-0@1 does not deserialize"), letter.errorMessage());
+        }
+    }
+
+    @Test
+    void aRecordThatDoesNotDeserializeFailsThePipelineByDefault() {
+        var source = KafkaSource.builder(Map.of("group.id", "test"), new org.apache.kafka.common.serialization.StringDeserializer(),
+                        new org.apache.kafka.common.serialization.IntegerDeserializer())
+                .topics("orders").consumerFactory(config -> kafka.consumer).build();
+        source.subscribe(new CollectingSink<>());
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).addBytes(ORDERS_0, new byte[] {1});
+
+            var failure = assertThrows(PipelineException.class, () -> pipeline.await(MockKafka.TIMEOUT));
+
+            assertTrue(failure.getMessage().contains("does not deserialize"), failure.getMessage());
+            assertTrue(kafka.consumer.closed());
+        }
+    }
+
+    @Test
+    void aGracefulStopWaitsForRecordsInFlightCommitsAndCloses() throws Exception {
+        var source = kafka.source("orders").commitEvery(1_000, Duration.ofHours(1)).build();
+        AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(KafkaRecord::value);
+        var sink = new HoldingSink();
+        source.subscribe(value);
+        value.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
+            sink.release("0");
+            MockKafka.await(() -> sink.held.size() == 2, () -> "two records held");
+
+            pipeline.stop();
+            assertEquals(-1, kafka.committed(ORDERS_0)); // nothing yet: it waits for 1 and 2
+            sink.release("1");
+            sink.release("2");
+            pipeline.await(MockKafka.TIMEOUT);
+
+            assertEquals(3, kafka.committed(ORDERS_0));
+            assertTrue(kafka.consumer.closed());
+        }
+    }
+}
