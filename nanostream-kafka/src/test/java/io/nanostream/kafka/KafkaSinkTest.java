@@ -1,0 +1,153 @@
+package io.nanostream.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanostream.flow.DeadLetter;
+import io.nanostream.flow.ErrorPolicy;
+import io.nanostream.flow.Pipeline;
+import io.nanostream.flow.PipelineException;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** {@link KafkaSink} over a {@code MockProducer} whose sends the test completes by hand. */
+class KafkaSinkTest {
+
+    private final MockProducer<String, String> producer =
+            new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+
+    private KafkaSink.Builder<String, String, String> sink() {
+        return KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers", "unused"), new StringSerializer(),
+                        new StringSerializer())
+                .topic("out", item -> "key-" + item, item -> item.toUpperCase())
+                .producerFactory(config -> producer);
+    }
+
+    /** Pushes the items and leaves the source open: the end of input flushes, which completes every send. */
+    private static InMemorySource<String> open(String... items) {
+        InMemorySource<String> source = InMemorySource.manual();
+        for (String item : items) {
+            source.push(item);
+        }
+        return source;
+    }
+
+    private void awaitSent(int count) {
+        MockKafka.await(() -> producer.history().size() >= count, () -> count + " sends; sent " + producer.history());
+    }
+
+    @Test
+    void acknowledgesAnItemOnlyOnceTheBrokerHas() throws Exception {
+        var source = open("a", "b", "c");
+        source.subscribe(sink().build());
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            awaitSent(3);
+            assertEquals(List.of(), source.acknowledged());
+
+            producer.completeNext();
+            producer.completeNext();
+            MockKafka.await(() -> source.acknowledged().size() == 2, () -> "two acknowledgements");
+            assertEquals(List.of("a", "b"), source.acknowledged());
+            producer.completeNext();
+            MockKafka.await(() -> source.acknowledged().size() == 3, () -> "three acknowledgements");
+
+            source.complete();
+            pipeline.await(MockKafka.TIMEOUT);
+        }
+        assertEquals(List.of("a", "b", "c"), source.acknowledged());
+        assertEquals(List.of(new ProducerRecord<>("out", "key-a", "A"), new ProducerRecord<>("out", "key-b", "B"),
+                new ProducerRecord<>("out", "key-c", "C")), producer.history());
+        assertTrue(producer.closed());
+    }
+
+    @Test
+    void boundsTheSendsUnderWay() throws Exception {
+        var source = open("a", "b", "c", "d", "e");
+        source.subscribe(sink().maxInFlight(2).build());
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            awaitSent(2);
+            assertEquals(2, producer.history().size());
+
+            for (int sent = 3; sent <= 5; sent++) {
+                producer.completeNext();
+                awaitSent(sent);
+                assertEquals(sent, producer.history().size());
+            }
+            producer.completeNext();
+            producer.completeNext();
+            source.complete();
+            pipeline.await(MockKafka.TIMEOUT);
+        }
+        assertEquals(List.of("a", "b", "c", "d", "e"), source.acknowledged());
+    }
+
+    @Test
+    void aFailedSendFailsThePipelineNamingTopicAndKey() throws Exception {
+        var source = open("a", "b");
+        source.subscribe(sink().build());
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            awaitSent(2);
+            producer.completeNext();
+            producer.errorNext(new IllegalStateException("broker says no"));
+
+            var failure = assertThrows(PipelineException.class, () -> pipeline.await(MockKafka.TIMEOUT));
+
+            assertTrue(failure.getMessage().contains("sending to topic out with key key-b failed"), failure.getMessage());
+        }
+        assertEquals(List.of("a"), source.acknowledged());
+        assertEquals(List.of("b"), source.deliveryFailures());
+    }
+
+    @Test
+    void aFailedSendGoesToTheDeadLettersWhenThePolicySaysSo() throws Exception {
+        var source = open("a", "b", "c");
+        var deadLetters = new CollectingSink<DeadLetter>();
+        source.subscribe(sink().build().withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)));
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            awaitSent(3);
+            producer.completeNext();
+            producer.errorNext(new IllegalStateException("broker says no"));
+            producer.completeNext();
+            deadLetters.awaitCount(1, MockKafka.TIMEOUT);
+            source.complete();
+            pipeline.await(MockKafka.TIMEOUT);
+        }
+        assertEquals(List.of("b"), deadLetters.items().stream().map(DeadLetter::item).collect(Collectors.toList()));
+        assertEquals(List.of("a", "b", "c"), source.acknowledged().stream().sorted().collect(Collectors.toList()));
+    }
+
+    @Test
+    void aDeadLetterKeepsTheOriginalBytesAndSaysWhy() {
+        var raw = new ConsumerRecord<>("orders", 3, 42L, "k".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2});
+        raw.headers().add("trace", new byte[] {9});
+        var letter = new DeadLetter("KafkaSource", raw, new IllegalArgumentException("bad bytes"), 1);
+
+        ProducerRecord<byte[], byte[]> record = DeadLetterRecords.toRecord("dlq", letter);
+
+        assertEquals("dlq", record.topic());
+        assertEquals("k", new String(record.key(), StandardCharsets.UTF_8));
+        assertEquals(List.of((byte) 1, (byte) 2), List.of(record.value()[0], record.value()[1]));
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key(), header.key().equals("trace") ? "9" : new String(header.value(), StandardCharsets.UTF_8));
+        }
+        assertEquals(Map.of("trace", "9", KafkaSink.ORIGIN_HEADER, "orders-3@42", KafkaSink.STEP_HEADER, "KafkaSource",
+                KafkaSink.ERROR_CLASS_HEADER, "java.lang.IllegalArgumentException", KafkaSink.ERROR_MESSAGE_HEADER,
+                "bad bytes"), headers);
+    }
+}
