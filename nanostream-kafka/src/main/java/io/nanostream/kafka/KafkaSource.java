@@ -95,6 +95,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
+    /** Where to read a revoked partition from again if this member gets it straight back. */
+    private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private boolean paused;
     private int deliveredSinceCommit;
     private long lastCommit;
@@ -365,15 +367,34 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             for (TopicPartition partition : partitions) {
                 progress.put(partition, new PartitionProgress());
+                Long resume = resumeAt.get(partition);
+                if (resume != null) {
+                    consumer.seek(partition, resume); // its polled records were dropped at the revocation
+                }
             }
+            resumeAt.clear();
             if (paused && !partitions.isEmpty()) {
                 consumer.pause(partitions);
             }
         }
 
+        /**
+         * Drops what this member knew of the partitions. A partition may be given straight back
+         * (an eager rebalance revokes everything), and the consumer may keep its position past
+         * the records dropped here, so the offset to read again from is kept for that case.
+         */
         private void forget(Collection<TopicPartition> partitions) {
             for (TopicPartition partition : partitions) {
-                progress.remove(partition);
+                PartitionProgress state = progress.remove(partition);
+                long resume = state != null ? state.resumeOffset() : -1;
+                for (ConsumerRecord<byte[], byte[]> record : pending) {
+                    if (resume < 0 && record.topic().equals(partition.topic()) && record.partition() == partition.partition()) {
+                        resume = record.offset();
+                    }
+                }
+                if (resume >= 0) {
+                    resumeAt.put(partition, resume);
+                }
             }
             pending.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
         }

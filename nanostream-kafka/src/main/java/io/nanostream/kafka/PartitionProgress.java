@@ -60,6 +60,17 @@ final class PartitionProgress {
         committed = Math.max(committed, offset);
     }
 
+    /**
+     * The offset to read again from if this partition comes back to this member after a
+     * revocation: the first record not known to be finished, or -1 if no record was emitted.
+     */
+    synchronized long resumeOffset() {
+        if (finished >= 0) {
+            return finished;
+        }
+        return inFlight.isEmpty() ? -1 : inFlight.peek().offset;
+    }
+
     /** Whether every emitted record is settled: delivered, or failed for good. */
     synchronized boolean isSettled() {
         for (Entry entry : inFlight) {

@@ -1,0 +1,22 @@
+package io.nanostream.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/** The test broker itself serves: what is produced can be read back. */
+class KafkaBrokerTest {
+
+    @Test
+    void producedRecordsCanBeReadBack() throws Exception {
+        KafkaBroker broker = KafkaBroker.shared();
+        broker.createTopics(1, "broker-check");
+
+        broker.produce(List.of(new ProducerRecord<>("broker-check", "k", "hello")));
+
+        assertEquals(List.of("hello"), broker.readValues("broker-check", 1, Duration.ofSeconds(30)));
+    }
+}

@@ -1,0 +1,252 @@
+package io.nanostream.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanostream.flow.Pipeline;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link KafkaSource} and {@link KafkaSink} against a real KRaft broker ({@link KafkaBroker}):
+ * three topics through parse and filter to an output topic, with crashes, stops, broker restarts,
+ * a second instance in the group, and poison records.
+ */
+class KafkaIntegrationTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private KafkaBroker broker;
+    private String run;
+    private List<String> inputs;
+    private String output;
+    private String deadLetters;
+
+    @BeforeEach
+    void topics() throws Exception {
+        broker = KafkaBroker.shared();
+        useTopics(broker, 3);
+    }
+
+    private void useTopics(KafkaBroker on, int partitions) throws Exception {
+        run = UUID.randomUUID().toString().substring(0, 8);
+        inputs = List.of("orders-" + run, "payments-" + run, "shipments-" + run);
+        output = "out-" + run;
+        deadLetters = "dlq-" + run;
+        on.createTopics(partitions, inputs.toArray(new String[0]));
+        on.createTopics(3, output, deadLetters);
+    }
+
+    private OrdersEtl.Settings settings(KafkaBroker on, int commitEvery, int ratePerSecond) {
+        return new OrdersEtl.Settings(on.bootstrapServers(), "etl-" + run, inputs, output, deadLetters, commitEvery,
+                ratePerSecond);
+    }
+
+    /** Reads the output topic until it holds every expected id; returns every id read, duplicates included. */
+    private List<String> awaitOutput(KafkaBroker on, Collection<String> expected) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        List<String> read = List.of();
+        while (System.nanoTime() < deadline) {
+            on.readValues(output, expected.size(), Duration.ofSeconds(10)); // waits while too few have arrived
+            read = on.readAll(output).stream().map(ConsumerRecord::value).collect(Collectors.toList());
+            if (new HashSet<>(read).containsAll(expected)) {
+                return read;
+            }
+        }
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(read);
+        throw new AssertionError(missing.size() + " of " + expected.size() + " ids never reached " + output
+                + ", e.g. " + missing.stream().limit(5).collect(Collectors.toList()) + "; " + groupState(on));
+    }
+
+    /** The group's committed offsets against the end offsets, for failure messages. */
+    private String groupState(KafkaBroker on) {
+        try (var admin = on.admin()) {
+            var committed = admin.listConsumerGroupOffsets("etl-" + run).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            var ends = admin.listOffsets(committed.keySet().stream().collect(Collectors.toMap(tp -> tp,
+                    tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get(30, TimeUnit.SECONDS);
+            return "group " + "etl-" + run + " committed/end: " + new java.util.TreeMap<>(committed.entrySet().stream()
+                    .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset() + "/"
+                            + ends.get(e.getKey()).offset())));
+        } catch (Exception e) {
+            return "(group state unknown: " + e + ")";
+        }
+    }
+
+    private void awaitSomeOutput(KafkaBroker on, int count) {
+        List<String> read = on.readValues(output, count, TIMEOUT);
+        assertTrue(read.size() >= count, "only " + read.size() + " records reached the output");
+    }
+
+    private static int duplicates(List<String> ids) {
+        return ids.size() - new HashSet<>(ids).size();
+    }
+
+    @Test
+    void threeTopicsThroughParseAndFilterReachTheOutputTopic() throws Exception {
+        broker.produce(OrdersEtl.orders(inputs, 3_000, 0));
+        List<String> expected = OrdersEtl.expectedIds(3_000, 0);
+
+        try (Pipeline pipeline = OrdersEtl.build(settings(broker, 500, 0))) {
+            pipeline.start();
+            List<String> ids = awaitOutput(broker, expected);
+
+            assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
+            pipeline.stop();
+            pipeline.await(TIMEOUT);
+        }
+    }
+
+    @Test
+    void afterACrashEveryRecordArrivesAndDuplicatesStayWithinACommitBatch() throws Exception {
+        int count = 12_000;
+        int commitEvery = 100;
+        broker.produce(OrdersEtl.orders(inputs, count, 0));
+        List<String> expected = OrdersEtl.expectedIds(count, 0);
+
+        Process first = child(commitEvery, 3_000, "first");
+        awaitSomeOutput(broker, expected.size() / 3);
+        first.destroyForcibly().waitFor(); // SIGKILL: no commit, no close
+        Process second = child(commitEvery, 0, "second");
+        try {
+            List<String> ids = awaitOutput(broker, expected);
+
+            assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
+            // processed but not committed at the crash: one commit batch, the one being committed,
+            // and the sink's sends in flight (50)
+            int bound = 2 * commitEvery + 50;
+            assertTrue(duplicates(ids) <= bound, duplicates(ids) + " duplicates, more than " + bound);
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aGracefulStopThenRestartLosesNothingAndDuplicatesNothing() throws Exception {
+        int count = 12_000;
+        broker.produce(OrdersEtl.orders(inputs, count, 0));
+        List<String> expected = OrdersEtl.expectedIds(count, 0);
+
+        try (Pipeline first = OrdersEtl.build(settings(broker, 100, 3_000))) {
+            first.start();
+            awaitSomeOutput(broker, expected.size() / 3);
+            first.stop();
+            first.await(TIMEOUT);
+        }
+        try (Pipeline second = OrdersEtl.build(settings(broker, 100, 0))) {
+            second.start();
+            List<String> ids = awaitOutput(broker, expected);
+
+            assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
+            assertEquals(0, duplicates(ids), "a graceful stop commits everything it processed");
+            second.stop();
+            second.await(TIMEOUT);
+        }
+    }
+
+    @Test
+    void aBrokerRestartMidRunLosesNothing() throws Exception {
+        try (KafkaBroker own = KafkaBroker.start()) {
+            useTopics(own, 3);
+            int count = 9_000;
+            own.produce(OrdersEtl.orders(inputs, count, 0));
+            List<String> expected = OrdersEtl.expectedIds(count, 0);
+
+            try (Pipeline pipeline = OrdersEtl.build(settings(own, 100, 2_000))) {
+                pipeline.start();
+                awaitSomeOutput(own, expected.size() / 4);
+                own.stop();
+                own.restart();
+
+                List<String> ids = awaitOutput(own, expected);
+
+                assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
+                assertEquals(Pipeline.State.RUNNING, pipeline.state());
+                pipeline.stop();
+                pipeline.await(TIMEOUT);
+            }
+        }
+    }
+
+    @Test
+    void whenOneOfTwoInstancesStopsTheOtherTakesOverItsPartitions() throws Exception {
+        int count = 12_000;
+        useTopics(broker, 6);
+        broker.produce(OrdersEtl.orders(inputs, count, 0));
+        List<String> expected = OrdersEtl.expectedIds(count, 0);
+
+        try (Pipeline a = OrdersEtl.build(settings(broker, 100, 1_500));
+                Pipeline b = OrdersEtl.build(settings(broker, 100, 1_500))) {
+            a.start();
+            b.start();
+            awaitSomeOutput(broker, expected.size() / 4);
+            a.stop();
+            a.await(TIMEOUT);
+
+            List<String> ids = awaitOutput(broker, expected);
+
+            assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
+            assertEquals(Pipeline.State.RUNNING, b.state());
+            b.stop();
+            b.await(TIMEOUT);
+        }
+    }
+
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicWithTheirErrorAndTheRestArrives() throws Exception {
+        int count = 5_000;
+        broker.produce(OrdersEtl.orders(inputs, count, 100));
+        List<String> expected = OrdersEtl.expectedIds(count, 100);
+
+        try (Pipeline pipeline = OrdersEtl.build(settings(broker, 500, 0))) {
+            pipeline.start();
+            List<String> ids = awaitOutput(broker, expected);
+            List<ConsumerRecord<String, String>> letters = broker.read(deadLetters, count / 100, TIMEOUT);
+
+            assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
+            Set<String> poison = OrdersEtl.orders(inputs, count, 100).stream().map(r -> r.value())
+                    .filter(v -> v.startsWith("poison")).collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(50, poison.size());
+            assertEquals(poison, letters.stream().map(ConsumerRecord::value).collect(Collectors.toCollection(TreeSet::new)));
+            for (ConsumerRecord<String, String> letter : letters) {
+                Map<String, String> headers = headers(letter);
+                assertEquals("parse", headers.get(KafkaSink.STEP_HEADER));
+                assertEquals("java.lang.NumberFormatException", headers.get(KafkaSink.ERROR_CLASS_HEADER));
+                assertTrue(headers.get(KafkaSink.ORIGIN_HEADER).matches("(orders|payments|shipments)-" + run + "-\\d@\\d+"),
+                        headers.get(KafkaSink.ORIGIN_HEADER));
+            }
+            pipeline.stop();
+            pipeline.await(TIMEOUT);
+        }
+    }
+
+    private static Map<String, String> headers(ConsumerRecord<?, ?> record) {
+        return java.util.stream.StreamSupport.stream(record.headers().spliterator(), false).collect(Collectors.toMap(
+                h -> h.key(), h -> new String(h.value(), StandardCharsets.UTF_8), (a, b) -> b));
+    }
+
+    /** Starts the pipeline in a child JVM that a test can kill. */
+    private Process child(int commitEvery, int ratePerSecond, String name) throws Exception {
+        List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), "etl-" + run, output, deadLetters,
+                String.valueOf(commitEvery), String.valueOf(ratePerSecond)));
+        args.addAll(inputs);
+        Path log = Files.createTempFile("nanostream-etl-" + name + "-", ".log");
+        return KafkaBroker.java(OrdersEtl.class.getName(), args.toArray(new String[0])).redirectOutput(log.toFile()).start();
+    }
+}

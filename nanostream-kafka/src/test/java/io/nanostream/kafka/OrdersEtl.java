@@ -1,0 +1,108 @@
+package io.nanostream.kafka;
+
+import io.nanostream.flow.AbstractStep;
+import io.nanostream.flow.ErrorPolicy;
+import io.nanostream.flow.Pipeline;
+import io.nanostream.flow.Steps;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The integration tests' pipeline: orders {@code "id,amount"} from several topics → parse →
+ * keep amounts not divisible by 10 → the order id to an output topic; what does not parse goes to
+ * a dead-letter topic. Runs in the test's JVM, or in a child JVM through {@link #main}, which a
+ * test can kill.
+ */
+final class OrdersEtl {
+
+    /** What the pipeline is built from. */
+    record Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
+            int commitEvery, int ratePerSecond) {
+    }
+
+    /** A parsed order. */
+    record Order(String id, int amount) {
+        static Order parse(String value) {
+            String[] fields = value.split(",");
+            return new Order(fields[0], Integer.parseInt(fields[1]));
+        }
+    }
+
+    private OrdersEtl() {
+    }
+
+    static Pipeline build(Settings settings) {
+        Map<String, Object> consumer = Map.of("bootstrap.servers", settings.bootstrapServers(), "group.id", settings.group(),
+                "auto.offset.reset", "earliest");
+        Map<String, Object> producer = Map.of("bootstrap.servers", settings.bootstrapServers(), "linger.ms", 5);
+        KafkaSource<String, String> source = KafkaSource.builder(consumer, new StringDeserializer(), new StringDeserializer())
+                .topics(settings.inputs().toArray(new String[0]))
+                .commitEvery(settings.commitEvery(), Duration.ofHours(1))
+                .stopTimeout(Duration.ofSeconds(20))
+                .build();
+        AbstractStep<KafkaRecord<String, String>, Order> parse = Steps.<KafkaRecord<String, String>, Order>map(
+                record -> Order.parse(record.value()))
+                .named("parse")
+                .withErrorPolicy(ErrorPolicy.deadLetter(KafkaSink.deadLetters(settings.deadLetters(), producer)));
+        AbstractStep<Order, Order> keep = Steps.filter(order -> order.amount() % 10 != 0);
+        KafkaSink<Order> sink = KafkaSink.<Order, String, String>builder(producer, new StringSerializer(), new StringSerializer())
+                .topic(settings.output(), Order::id, Order::id)
+                .maxInFlight(50)
+                .build();
+        source.subscribe(parse);
+        if (settings.ratePerSecond() > 0) {
+            AbstractStep<Order, Order> pace = Steps.throttle(settings.ratePerSecond(), Duration.ofSeconds(1));
+            parse.subscribe(pace);
+            pace.subscribe(keep);
+        } else {
+            parse.subscribe(keep);
+        }
+        keep.subscribe(sink);
+        return Pipeline.from(source);
+    }
+
+    /** The input records: {@code count} orders spread over the topics, every {@code poisonEvery}th unreadable. */
+    static List<ProducerRecord<String, String>> orders(List<String> topics, int count, int poisonEvery) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String topic = topics.get(i % topics.size());
+            String value = poisonEvery > 0 && i % poisonEvery == poisonEvery - 1 ? "poison-" + i + ",x" : "order-" + i + "," + i;
+            records.add(new ProducerRecord<>(topic, String.valueOf(i), value));
+        }
+        return records;
+    }
+
+    /** The ids the output topic must hold for {@link #orders}. */
+    static List<String> expectedIds(int count, int poisonEvery) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            boolean poison = poisonEvery > 0 && i % poisonEvery == poisonEvery - 1;
+            if (!poison && i % 10 != 0) {
+                ids.add("order-" + i);
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Runs the pipeline until the JVM is killed or stopped. Arguments: bootstrap servers, group,
+     * output topic, dead-letter topic, commitEvery, ratePerSecond, then the input topics.
+     *
+     * @param args the arguments
+     * @throws Exception if the pipeline fails
+     */
+    public static void main(String[] args) throws Exception {
+        Settings settings = new Settings(args[0], args[1], List.of(args).subList(6, args.length), args[2], args[3],
+                Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        try (Pipeline pipeline = build(settings)) {
+            pipeline.start();
+            System.out.println("running");
+            pipeline.await(Duration.ofDays(1));
+        }
+    }
+}
