@@ -122,6 +122,9 @@ class KafkaIntegrationTest {
         Process first = child(commitEvery, 3_000, "first");
         awaitSomeOutput(broker, expected.size() / 3);
         first.destroyForcibly().waitFor(); // SIGKILL: no commit, no close
+        int beforeRestart = new HashSet<>(broker.readAll(output).stream().map(ConsumerRecord::value)
+                .collect(Collectors.toList())).size();
+        assertTrue(beforeRestart < expected.size(), "the crash came after the last record: nothing to recover");
         Process second = child(commitEvery, 0, "second");
         try {
             List<String> ids = awaitOutput(broker, expected);
@@ -131,6 +134,8 @@ class KafkaIntegrationTest {
             // and the sink's sends in flight (50)
             int bound = 2 * commitEvery + 50;
             assertTrue(duplicates(ids) <= bound, duplicates(ids) + " duplicates, more than " + bound);
+            System.out.printf("crash test: killed with %d of %d ids out, %d duplicates after the restart (bound %d)%n",
+                    beforeRestart, expected.size(), duplicates(ids), bound);
         } finally {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);

@@ -11,8 +11,12 @@ import io.nanostream.flow.PipelineException;
 import io.nanostream.testkit.CollectingSink;
 import io.nanostream.testkit.InMemorySource;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -23,6 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@link KafkaSink} over a {@code MockProducer} whose sends the test completes by hand. */
 class KafkaSinkTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final MockProducer<String, String> producer =
             new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
@@ -43,8 +49,17 @@ class KafkaSinkTest {
         return source;
     }
 
+    /** Waits for what a {@code MockProducer} cannot signal: it records sends, and completes them on demand. */
+    private static void await(BooleanSupplier condition, Supplier<String> what) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() - deadline < 0, () -> "timed out waiting for " + what.get());
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     private void awaitSent(int count) {
-        MockKafka.await(() -> producer.history().size() >= count, () -> count + " sends; sent " + producer.history());
+        await(() -> producer.history().size() >= count, () -> count + " sends; sent " + producer.history());
     }
 
     @Test
@@ -58,13 +73,13 @@ class KafkaSinkTest {
 
             producer.completeNext();
             producer.completeNext();
-            MockKafka.await(() -> source.acknowledged().size() == 2, () -> "two acknowledgements");
+            await(() -> source.acknowledged().size() == 2, () -> "two acknowledgements");
             assertEquals(List.of("a", "b"), source.acknowledged());
             producer.completeNext();
-            MockKafka.await(() -> source.acknowledged().size() == 3, () -> "three acknowledgements");
+            await(() -> source.acknowledged().size() == 3, () -> "three acknowledgements");
 
             source.complete();
-            pipeline.await(MockKafka.TIMEOUT);
+            pipeline.await(TIMEOUT);
         }
         assertEquals(List.of("a", "b", "c"), source.acknowledged());
         assertEquals(List.of(new ProducerRecord<>("out", "key-a", "A"), new ProducerRecord<>("out", "key-b", "B"),
@@ -89,7 +104,7 @@ class KafkaSinkTest {
             producer.completeNext();
             producer.completeNext();
             source.complete();
-            pipeline.await(MockKafka.TIMEOUT);
+            pipeline.await(TIMEOUT);
         }
         assertEquals(List.of("a", "b", "c", "d", "e"), source.acknowledged());
     }
@@ -104,7 +119,7 @@ class KafkaSinkTest {
             producer.completeNext();
             producer.errorNext(new IllegalStateException("broker says no"));
 
-            var failure = assertThrows(PipelineException.class, () -> pipeline.await(MockKafka.TIMEOUT));
+            var failure = assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
 
             assertTrue(failure.getMessage().contains("sending to topic out with key key-b failed"), failure.getMessage());
         }
@@ -123,9 +138,9 @@ class KafkaSinkTest {
             producer.completeNext();
             producer.errorNext(new IllegalStateException("broker says no"));
             producer.completeNext();
-            deadLetters.awaitCount(1, MockKafka.TIMEOUT);
+            deadLetters.awaitCount(1, TIMEOUT);
             source.complete();
-            pipeline.await(MockKafka.TIMEOUT);
+            pipeline.await(TIMEOUT);
         }
         assertEquals(List.of("b"), deadLetters.items().stream().map(DeadLetter::item).collect(Collectors.toList()));
         assertEquals(List.of("a", "b", "c"), source.acknowledged().stream().sorted().collect(Collectors.toList()));

@@ -1,4 +1,4 @@
-package io.nanostream.kafka;
+package io.nanostream.testkit.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +12,8 @@ import io.nanostream.flow.Held;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.flow.PipelineException;
 import io.nanostream.flow.Steps;
+import io.nanostream.kafka.KafkaRecord;
+import io.nanostream.kafka.KafkaSource;
 import io.nanostream.testkit.CollectingSink;
 import java.time.Duration;
 import java.util.List;
@@ -22,15 +24,19 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.IntegerDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-/** {@link KafkaSource} over a {@code MockConsumer}: commit positions, pause and resume, rebalance. */
+/** {@link KafkaSource} on {@link InMemoryKafka}: commit positions, pause and resume, rebalance, bad records. */
 class KafkaSourceTest {
 
     private static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
     private static final TopicPartition ORDERS_1 = new TopicPartition("orders", 1);
 
-    private final MockKafka kafka = new MockKafka();
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final InMemoryKafka kafka = new InMemoryKafka();
 
     private static String[] values(int from, int to) {
         return IntStream.range(from, to).mapToObj(String::valueOf).toArray(String[]::new);
@@ -46,14 +52,14 @@ class KafkaSourceTest {
         }
 
         void release(String value) {
-            MockKafka.await(() -> held.containsKey(value), () -> value + " to arrive");
+            InMemoryKafka.await(() -> held.containsKey(value), TIMEOUT, () -> value + " to arrive");
             held.remove(value).release();
         }
     }
 
     @Test
     void commitsEveryRecordAFilterDropped() throws Exception {
-        var source = kafka.source("orders").build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
         AbstractStep<KafkaRecord<String, String>, String> even = Steps.map(KafkaRecord::value);
         AbstractStep<String, String> filter = Steps.filter(v -> Integer.parseInt(v) % 2 == 0);
         var sink = new CollectingSink<String>();
@@ -64,7 +70,7 @@ class KafkaSourceTest {
             pipeline.start();
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 10));
 
-            kafka.awaitCommitted(ORDERS_0, 10);
+            kafka.awaitCommitted(ORDERS_0, 10, TIMEOUT);
 
             assertEquals(List.of("0", "2", "4", "6", "8"), sink.items());
         }
@@ -72,7 +78,7 @@ class KafkaSourceTest {
 
     @Test
     void commitsUpToTheFirstUnfinishedRecordOnly() throws Exception {
-        var source = kafka.source("orders").build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
         AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(KafkaRecord::value);
         var sink = new HoldingSink();
         source.subscribe(value);
@@ -83,17 +89,17 @@ class KafkaSourceTest {
             for (String v : List.of("0", "1", "2", "4", "5")) {
                 sink.release(v);
             }
-            kafka.awaitCommitted(ORDERS_0, 3);
+            kafka.awaitCommitted(ORDERS_0, 3, TIMEOUT);
 
             sink.release("3");
 
-            kafka.awaitCommitted(ORDERS_0, 6);
+            kafka.awaitCommitted(ORDERS_0, 6, TIMEOUT);
         }
     }
 
     @Test
     void aBatchCommitsItsRecordsWhenItIsConsumed() throws Exception {
-        var source = kafka.source("orders").build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
         AbstractStep<KafkaRecord<String, String>, List<KafkaRecord<String, String>>> batch =
                 Steps.batch(4, Duration.ofHours(1));
         var sink = new CollectingSink<List<KafkaRecord<String, String>>>();
@@ -103,15 +109,15 @@ class KafkaSourceTest {
             pipeline.start();
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 10));
 
-            kafka.awaitCommitted(ORDERS_0, 8);
-            sink.awaitCount(2, MockKafka.TIMEOUT);
+            kafka.awaitCommitted(ORDERS_0, 8, TIMEOUT);
+            sink.awaitCount(2, TIMEOUT);
             assertEquals(8, kafka.committed(ORDERS_0)); // 8 and 9 wait in the third batch
         }
     }
 
     @Test
     void aFlatMappedRecordIsCommittedOnceAllItsOutputsAreConsumed() throws Exception {
-        var source = kafka.source("orders").build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
         AbstractStep<KafkaRecord<String, String>, String> split = Steps.flatMap(r -> List.of(r.value() + "a", r.value() + "b"));
         var sink = new HoldingSink();
         source.subscribe(split);
@@ -122,17 +128,17 @@ class KafkaSourceTest {
             for (String v : List.of("0a", "0b", "1a", "2a", "2b")) {
                 sink.release(v);
             }
-            kafka.awaitCommitted(ORDERS_0, 1);
+            kafka.awaitCommitted(ORDERS_0, 1, TIMEOUT);
 
             sink.release("1b");
 
-            kafka.awaitCommitted(ORDERS_0, 3);
+            kafka.awaitCommitted(ORDERS_0, 3, TIMEOUT);
         }
     }
 
     @Test
     void pausesWhileTheBufferIsFullAndResumesWhenItDrains() throws Exception {
-        var source = kafka.source("orders").bufferSize(4).build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").bufferSize(4).build();
         var gate = new CountDownLatch(1);
         var sink = new AbstractSink<KafkaRecord<String, String>>("gated", 1) {
             final List<String> values = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -148,18 +154,18 @@ class KafkaSourceTest {
             pipeline.start();
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 50));
 
-            MockKafka.await(() -> kafka.consumer.paused().contains(ORDERS_0), () -> "the partition to be paused");
+            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "the partition to be paused");
             gate.countDown();
 
-            kafka.awaitCommitted(ORDERS_0, 50);
-            MockKafka.await(() -> kafka.consumer.paused().isEmpty(), () -> "the partition to be resumed");
+            kafka.awaitCommitted(ORDERS_0, 50, TIMEOUT);
+            InMemoryKafka.await(() -> kafka.paused().isEmpty(), TIMEOUT, () -> "the partition to be resumed");
             assertEquals(List.of(values(0, 50)), sink.values);
         }
     }
 
     @Test
     void aPartitionAssignedWhilePausedIsPausedToo() throws Exception {
-        var source = kafka.source("orders").bufferSize(2).build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").bufferSize(2).build();
         var gate = new CountDownLatch(1);
         var sink = new AbstractSink<KafkaRecord<String, String>>("gated", 1) {
             @Override
@@ -171,18 +177,18 @@ class KafkaSourceTest {
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 20));
-            MockKafka.await(() -> kafka.consumer.paused().contains(ORDERS_0), () -> "orders-0 to be paused");
+            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be paused");
 
             kafka.assign(ORDERS_0, ORDERS_1);
 
-            MockKafka.await(() -> kafka.consumer.paused().contains(ORDERS_1), () -> "orders-1 to be paused");
+            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_1), TIMEOUT, () -> "orders-1 to be paused");
             gate.countDown();
         }
     }
 
     @Test
     void aRevokedPartitionCommitsWhatIsDoneAndLeavesItsRecordsInFlightToTheNextOwner() throws Exception {
-        var source = kafka.source("orders").build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
         AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(r -> r.partition() + ":" + r.value());
         var sink = new HoldingSink();
         source.subscribe(value);
@@ -192,7 +198,7 @@ class KafkaSourceTest {
             kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 4)).add(ORDERS_1, values(0, 2));
             sink.release("0:0");
             sink.release("0:1");
-            kafka.awaitCommitted(ORDERS_0, 2);
+            kafka.awaitCommitted(ORDERS_0, 2, TIMEOUT);
 
             kafka.assign(ORDERS_1); // orders-0 is revoked with 2 and 3 in flight
             sink.release("0:2");
@@ -200,7 +206,7 @@ class KafkaSourceTest {
             sink.release("1:0");
             sink.release("1:1");
 
-            kafka.awaitCommitted(ORDERS_1, 2);
+            kafka.awaitCommitted(ORDERS_1, 2, TIMEOUT);
             assertEquals(2, kafka.committed(ORDERS_0), "committed records of a partition it no longer owns");
         }
     }
@@ -208,9 +214,7 @@ class KafkaSourceTest {
     @Test
     void aRecordThatDoesNotDeserializeGoesToTheDeadLetters() throws Exception {
         var deadLetters = new CollectingSink<DeadLetter>();
-        var source = KafkaSource.builder(Map.of("group.id", "test"), new org.apache.kafka.common.serialization.StringDeserializer(),
-                        new org.apache.kafka.common.serialization.IntegerDeserializer())
-                .topics("orders").commitEvery(1, Duration.ofHours(1)).consumerFactory(config -> kafka.consumer).build();
+        var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders").build();
         source.withErrorPolicy(ErrorPolicy.deadLetter(deadLetters));
         var sink = new CollectingSink<KafkaRecord<String, Integer>>();
         source.subscribe(sink);
@@ -221,10 +225,10 @@ class KafkaSourceTest {
                     .addBytes(ORDERS_0, new byte[] {1, 2})
                     .addBytes(ORDERS_0, new byte[] {0, 0, 0, 9});
 
-            kafka.awaitCommitted(ORDERS_0, 3);
+            kafka.awaitCommitted(ORDERS_0, 3, TIMEOUT);
 
             assertEquals(List.of(7, 9), sink.items().stream().map(KafkaRecord::value).collect(Collectors.toList()));
-            DeadLetter letter = deadLetters.awaitCount(1, MockKafka.TIMEOUT).get(0);
+            DeadLetter letter = deadLetters.awaitCount(1, TIMEOUT).get(0);
             assertEquals(1, ((ConsumerRecord<?, ?>) letter.item()).offset());
             assertTrue(letter.errorMessage().startsWith("record orders-0@1 does not deserialize"), letter.errorMessage());
         }
@@ -232,24 +236,22 @@ class KafkaSourceTest {
 
     @Test
     void aRecordThatDoesNotDeserializeFailsThePipelineByDefault() {
-        var source = KafkaSource.builder(Map.of("group.id", "test"), new org.apache.kafka.common.serialization.StringDeserializer(),
-                        new org.apache.kafka.common.serialization.IntegerDeserializer())
-                .topics("orders").consumerFactory(config -> kafka.consumer).build();
+        var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders").build();
         source.subscribe(new CollectingSink<>());
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
             kafka.assign(ORDERS_0).addBytes(ORDERS_0, new byte[] {1});
 
-            var failure = assertThrows(PipelineException.class, () -> pipeline.await(MockKafka.TIMEOUT));
+            var failure = assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
 
             assertTrue(failure.getMessage().contains("does not deserialize"), failure.getMessage());
-            assertTrue(kafka.consumer.closed());
+            assertTrue(kafka.isClosed());
         }
     }
 
     @Test
     void aGracefulStopWaitsForRecordsInFlightCommitsAndCloses() throws Exception {
-        var source = kafka.source("orders").commitEvery(1_000, Duration.ofHours(1)).build();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").commitEvery(1_000, Duration.ofHours(1)).build();
         AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(KafkaRecord::value);
         var sink = new HoldingSink();
         source.subscribe(value);
@@ -258,16 +260,16 @@ class KafkaSourceTest {
             pipeline.start();
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
             sink.release("0");
-            MockKafka.await(() -> sink.held.size() == 2, () -> "two records held");
+            InMemoryKafka.await(() -> sink.held.size() == 2, TIMEOUT, () -> "two records held");
 
             pipeline.stop();
             assertEquals(-1, kafka.committed(ORDERS_0)); // nothing yet: it waits for 1 and 2
             sink.release("1");
             sink.release("2");
-            pipeline.await(MockKafka.TIMEOUT);
+            pipeline.await(TIMEOUT);
 
             assertEquals(3, kafka.committed(ORDERS_0));
-            assertTrue(kafka.consumer.closed());
+            assertTrue(kafka.isClosed());
         }
     }
 }
