@@ -57,6 +57,17 @@ class KafkaSourceTest {
         }
     }
 
+    /** Builds and starts source → step → a holding sink, with the source built by {@code configure}. */
+    private Pipeline startHolding(java.util.function.UnaryOperator<KafkaSource.Builder<String, String>> configure,
+            AbstractStep<KafkaRecord<String, String>, String> step, HoldingSink sink) {
+        var source = configure.apply(kafka.source(new StringDeserializer(), new StringDeserializer(), "orders")).build();
+        source.subscribe(step);
+        step.subscribe(sink);
+        Pipeline pipeline = Pipeline.from(source);
+        pipeline.start();
+        return pipeline;
+    }
+
     @Test
     void commitsEveryRecordAFilterDropped() throws Exception {
         var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
@@ -78,13 +89,9 @@ class KafkaSourceTest {
 
     @Test
     void commitsUpToTheFirstUnfinishedRecordOnly() throws Exception {
-        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
-        AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(KafkaRecord::value);
         var sink = new HoldingSink();
-        source.subscribe(value);
-        value.subscribe(sink);
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
+        Pipeline pipeline = startHolding(b -> b, Steps.map(KafkaRecord::value), sink);
+        try (pipeline) {
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 6));
             for (String v : List.of("0", "1", "2", "4", "5")) {
                 sink.release(v);
@@ -117,13 +124,9 @@ class KafkaSourceTest {
 
     @Test
     void aFlatMappedRecordIsCommittedOnceAllItsOutputsAreConsumed() throws Exception {
-        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
-        AbstractStep<KafkaRecord<String, String>, String> split = Steps.flatMap(r -> List.of(r.value() + "a", r.value() + "b"));
         var sink = new HoldingSink();
-        source.subscribe(split);
-        split.subscribe(sink);
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
+        Pipeline pipeline = startHolding(b -> b, Steps.flatMap(r -> List.of(r.value() + "a", r.value() + "b")), sink);
+        try (pipeline) {
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
             for (String v : List.of("0a", "0b", "1a", "2a", "2b")) {
                 sink.release(v);
@@ -188,13 +191,9 @@ class KafkaSourceTest {
 
     @Test
     void aRevokedPartitionCommitsWhatIsDoneAndLeavesItsRecordsInFlightToTheNextOwner() throws Exception {
-        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
-        AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(r -> r.partition() + ":" + r.value());
         var sink = new HoldingSink();
-        source.subscribe(value);
-        value.subscribe(sink);
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
+        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        try (pipeline) {
             kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 4)).add(ORDERS_1, values(0, 2));
             sink.release("0:0");
             sink.release("0:1");
@@ -251,13 +250,10 @@ class KafkaSourceTest {
 
     @Test
     void aGracefulStopWaitsForRecordsInFlightCommitsAndCloses() throws Exception {
-        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").commitEvery(1_000, Duration.ofHours(1)).build();
-        AbstractStep<KafkaRecord<String, String>, String> value = Steps.map(KafkaRecord::value);
         var sink = new HoldingSink();
-        source.subscribe(value);
-        value.subscribe(sink);
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
+        Pipeline pipeline = startHolding(b -> b.commitEvery(1_000, Duration.ofHours(1)), Steps.map(KafkaRecord::value),
+                sink);
+        try (pipeline) {
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
             sink.release("0");
             InMemoryKafka.await(() -> sink.held.size() == 2, TIMEOUT, () -> "two records held");
