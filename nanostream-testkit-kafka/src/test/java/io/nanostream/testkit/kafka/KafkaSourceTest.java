@@ -234,6 +234,22 @@ class KafkaSourceTest {
     }
 
     @Test
+    void aRecordThatDoesNotDeserializeIsSkippedAndCommittedPastWhenThePolicySaysSo() throws Exception {
+        var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders").build();
+        source.withErrorPolicy(ErrorPolicy.skip());
+        var sink = new CollectingSink<KafkaRecord<String, Integer>>();
+        source.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).addBytes(ORDERS_0, new byte[] {1}, new byte[] {0, 0, 0, 5});
+
+            kafka.awaitCommitted(ORDERS_0, 2, TIMEOUT);
+
+            assertEquals(List.of(5), sink.items().stream().map(KafkaRecord::value).collect(Collectors.toList()));
+        }
+    }
+
+    @Test
     void aRecordThatDoesNotDeserializeFailsThePipelineByDefault() {
         var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders").build();
         source.subscribe(new CollectingSink<>());
