@@ -80,6 +80,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private static final System.Logger LOG = System.getLogger("io.nanostream.kafka");
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Map<String, Object> config;
     private final Deserializer<K> keyDeserializer;
@@ -277,7 +278,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             return;
         }
         try {
-            consumer.commitSync(offsets);
+            consumer.commitSync(offsets, COMMIT_TIMEOUT);
             markCommitted(offsets);
         } catch (KafkaException e) {
             LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit " + offsets

@@ -21,12 +21,14 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link KafkaSource} and {@link KafkaSink} against a real KRaft broker ({@link KafkaBroker}):
  * three topics through parse and filter to an output topic, with crashes, stops, broker restarts,
  * a second instance in the group, and poison records.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
 class KafkaIntegrationTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -90,7 +92,7 @@ class KafkaIntegrationTest {
 
     private void awaitSomeOutput(KafkaBroker on, int count) {
         List<String> read = on.readValues(output, count, TIMEOUT);
-        assertTrue(read.size() >= count, "only " + read.size() + " records reached the output");
+        assertTrue(read.size() >= count, () -> "only " + read.size() + " records reached the output; " + groupState(on));
     }
 
     private static int duplicates(List<String> ids) {

@@ -37,8 +37,9 @@ final class OrdersEtl {
     }
 
     static Pipeline build(Settings settings) {
+        // a member that dies (the crash test kills one) is replaced after 10 s rather than 45
         Map<String, Object> consumer = Map.of("bootstrap.servers", settings.bootstrapServers(), "group.id", settings.group(),
-                "auto.offset.reset", "earliest");
+                "auto.offset.reset", "earliest", "session.timeout.ms", 10_000, "heartbeat.interval.ms", 1_000);
         Map<String, Object> producer = Map.of("bootstrap.servers", settings.bootstrapServers(), "linger.ms", 5);
         KafkaSource<String, String> source = KafkaSource.builder(consumer, new StringDeserializer(), new StringDeserializer())
                 .topics(settings.inputs().toArray(new String[0]))
