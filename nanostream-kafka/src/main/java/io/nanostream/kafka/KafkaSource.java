@@ -157,9 +157,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
         } finally {
             Thread.interrupted(); // a stop interrupts this thread; what follows must not be cut short
-            if (!consumer.assignment().isEmpty()) {
-                consumer.pause(consumer.assignment()); // stop fetching; the group still sees this member
-            }
+            consumer.pause(consumer.assignment()); // stop fetching; the group still sees this member
+            paused = true; // and partitions assigned from now on are paused too
             pending.clear();
         }
     }
@@ -310,7 +309,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
      */
     private void awaitInFlight() {
         long deadline = System.nanoTime() + stopTimeout.toNanos();
-        for (PartitionProgress partition : progress.values()) {
+        // a snapshot: the polls below may run rebalance callbacks that change `progress`
+        for (PartitionProgress partition : new ArrayList<>(progress.values())) {
             while (!partition.isSettled()) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {

@@ -158,11 +158,14 @@ public final class VirtualTime implements Scheduler {
         }
         Thread sleeper = Thread.currentThread();
         CountDownLatch woken = new CountDownLatch(1);
-        sleeping.add(sleeper);
         Task wakeUp = schedule(duration, () -> {
             sleeping.remove(sleeper); // before it runs: from now on its work counts as busy
             woken.countDown();
         });
+        sleeping.add(sleeper); // only now: settled with its wake-up already due, never before
+        if (woken.getCount() == 0) {
+            sleeping.remove(sleeper);
+        }
         try {
             while (!woken.await(STOP_CHECK_MILLIS, TimeUnit.MILLISECONDS) && isRunning()) {
                 // nobody moves time while the pipeline stops: it drains without waiting
