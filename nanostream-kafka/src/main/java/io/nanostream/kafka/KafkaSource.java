@@ -78,7 +78,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
      */
 
     private static final System.Logger LOG = System.getLogger("io.nanostream.kafka");
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    /** Short, so that a commit falls due promptly even while no record arrives. */
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(20);
     private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
