@@ -91,6 +91,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final int commitEvery;
     private final long commitIntervalNanos;
     private final Duration stopTimeout;
+    private final long maxRecords;
+    /** Records emitted or rejected so far. */
+    private long taken;
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
 
     /** Owned by the polling thread. */
@@ -113,6 +116,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         this.commitEvery = builder.commitEvery;
         this.commitIntervalNanos = builder.commitInterval.toNanos();
         this.stopTimeout = builder.stopTimeout;
+        this.maxRecords = builder.maxRecords;
         this.consumerFactory = builder.consumerFactory;
     }
 
@@ -144,7 +148,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         lastCommit = System.nanoTime();
         try {
             subscribe();
-            while (!isStopping()) {
+            while (!isStopping() && taken < maxRecords) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(paused ? PAUSED_POLL_TIMEOUT : POLL_TIMEOUT)) {
                     pending.add(record);
                 }
@@ -189,7 +193,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     /** Emits waiting records while the buffer has room for them. */
     private void emitPending() {
-        int room = bufferRoom();
+        long room = Math.min(bufferRoom(), maxRecords - taken);
         while (room > 0 && !pending.isEmpty() && !isStopping()) {
             ConsumerRecord<byte[], byte[]> raw = pending.poll();
             PartitionProgress partition = progress.get(new TopicPartition(raw.topic(), raw.partition()));
@@ -197,6 +201,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 continue; // revoked since it was polled: its next owner reads it
             }
             PartitionProgress.Entry entry = partition.emitted(raw.offset());
+            taken++;
             DeliveryCallback callback = new RecordDone(entry);
             KafkaRecord<K, V> record;
             try {
@@ -207,6 +212,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             } catch (RuntimeException e) {
                 reject(raw, new KafkaException("record " + raw.topic() + "-" + raw.partition() + "@" + raw.offset()
                         + " does not deserialize: " + e.getMessage(), e), callback);
+                room--;
                 continue;
             }
             emit(record, callback);
@@ -419,6 +425,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         private int commitEvery = 500;
         private Duration commitInterval = Duration.ofSeconds(1);
         private Duration stopTimeout = Duration.ofSeconds(30);
+        private long maxRecords = Long.MAX_VALUE;
         private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory = KafkaConsumer::new;
 
         private Builder(Map<String, ?> config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
@@ -505,6 +512,23 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          */
         public Builder<K, V> stopTimeout(Duration timeout) {
             this.stopTimeout = Objects.requireNonNull(timeout, "timeout must not be null");
+            return this;
+        }
+
+        /**
+         * Ends the source after this many records (those rejected as undeserializable count
+         * too): it then completes, waits for them, commits and closes, as on a graceful stop.
+         * For bounded runs, such as reprocessing a known number of records; unbounded by default.
+         *
+         * @param maxRecords the number of records to take
+         * @return this builder
+         * @throws IllegalArgumentException if maxRecords is negative
+         */
+        public Builder<K, V> maxRecords(long maxRecords) {
+            if (maxRecords < 0) {
+                throw new IllegalArgumentException("maxRecords must not be negative: " + maxRecords);
+            }
+            this.maxRecords = maxRecords;
             return this;
         }
 
