@@ -78,7 +78,7 @@ class VirtualTimeTest {
     void aSleeperWakesWhenTheClockReachesItsTime() throws Exception {
         pipeline.start();
         var woke = new CountDownLatch(1);
-        Thread sleeper = new Thread(() -> {
+        Thread waiter = new Thread(() -> {
             try {
                 time.sleep(Duration.ofSeconds(10));
                 woke.countDown();
@@ -86,7 +86,7 @@ class VirtualTimeTest {
                 Thread.currentThread().interrupt();
             }
         });
-        sleeper.start();
+        waiter.start();
         while (time.pendingTimers() == 0) {
             Thread.onSpinWait(); // until the sleeper has registered its wake-up
         }
@@ -96,7 +96,7 @@ class VirtualTimeTest {
         time.advance(Duration.ofSeconds(1));
 
         assertTrue(woke.await(10, TimeUnit.SECONDS));
-        sleeper.join();
+        waiter.join();
     }
 
     @Test
