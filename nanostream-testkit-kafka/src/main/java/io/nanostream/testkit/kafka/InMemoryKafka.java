@@ -204,15 +204,8 @@ public final class InMemoryKafka {
         }
     }
 
-    /**
-     * Waits until {@code condition} holds, checking every millisecond.
-     *
-     * @param condition what to wait for
-     * @param timeout how long to wait
-     * @param what describes the wait, for the failure message
-     * @throws AssertionError on timeout
-     */
-    public static void await(BooleanSupplier condition, Duration timeout, Supplier<String> what) {
+    /** Waits until {@code condition} holds, checking every millisecond; fails saying {@code what} on timeout. */
+    static void await(BooleanSupplier condition, Duration timeout, Supplier<String> what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
