@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nanostream.flow.Pipeline;
+import io.nanostream.kafka.broker.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link KafkaSource} and {@link KafkaSink} against a real KRaft broker ({@link KafkaBroker}):
+ * {@link KafkaSource} and {@link KafkaSink} against a real KRaft broker ({@link EmbeddedKafka}):
  * three topics through parse and filter to an output topic, with crashes, stops, broker restarts,
  * a second instance in the group, and poison records.
  */
@@ -33,7 +34,7 @@ class KafkaIntegrationTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
-    private KafkaBroker broker;
+    private EmbeddedKafka broker;
     private String run;
     private List<String> inputs;
     private String output;
@@ -41,11 +42,11 @@ class KafkaIntegrationTest {
 
     @BeforeEach
     void topics() throws Exception {
-        broker = KafkaBroker.shared();
+        broker = EmbeddedKafka.shared();
         useTopics(broker, 3);
     }
 
-    private void useTopics(KafkaBroker on, int partitions) throws Exception {
+    private void useTopics(EmbeddedKafka on, int partitions) throws Exception {
         run = UUID.randomUUID().toString().substring(0, 8);
         inputs = List.of("orders-" + run, "payments-" + run, "shipments-" + run);
         output = "out-" + run;
@@ -54,13 +55,13 @@ class KafkaIntegrationTest {
         on.createTopics(3, output, deadLetters);
     }
 
-    private OrdersEtl.Settings settings(KafkaBroker on, int commitEvery, int ratePerSecond) {
+    private OrdersEtl.Settings settings(EmbeddedKafka on, int commitEvery, int ratePerSecond) {
         return new OrdersEtl.Settings(on.bootstrapServers(), "etl-" + run, inputs, output, deadLetters, commitEvery,
                 ratePerSecond);
     }
 
     /** Reads the output topic until it holds every expected id; returns every id read, duplicates included. */
-    private List<String> awaitOutput(KafkaBroker on, Collection<String> expected) {
+    private List<String> awaitOutput(EmbeddedKafka on, Collection<String> expected) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         List<String> read = List.of();
         while (System.nanoTime() < deadline) {
@@ -77,7 +78,7 @@ class KafkaIntegrationTest {
     }
 
     /** The group's committed offsets against the end offsets, for failure messages. */
-    private String groupState(KafkaBroker on) {
+    private String groupState(EmbeddedKafka on) {
         try (var admin = on.admin()) {
             var committed = admin.listConsumerGroupOffsets("etl-" + run).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             var ends = admin.listOffsets(committed.keySet().stream().collect(Collectors.toMap(tp -> tp,
@@ -90,7 +91,7 @@ class KafkaIntegrationTest {
         }
     }
 
-    private void awaitSomeOutput(KafkaBroker on, int count) {
+    private void awaitSomeOutput(EmbeddedKafka on, int count) {
         List<String> read = on.readValues(output, count, TIMEOUT);
         assertTrue(read.size() >= count, () -> "only " + read.size() + " records reached the output; " + groupState(on));
     }
@@ -170,7 +171,7 @@ class KafkaIntegrationTest {
 
     @Test
     void aBrokerRestartMidRunLosesNothing() throws Exception {
-        try (KafkaBroker own = KafkaBroker.start()) {
+        try (EmbeddedKafka own = EmbeddedKafka.start()) {
             useTopics(own, 3);
             int count = 9_000;
             own.produce(OrdersEtl.orders(inputs, count, 0));
@@ -255,6 +256,6 @@ class KafkaIntegrationTest {
                 String.valueOf(commitEvery), String.valueOf(ratePerSecond)));
         args.addAll(inputs);
         Path log = Files.createTempFile("nanostream-etl-" + name + "-", ".log");
-        return KafkaBroker.java(OrdersEtl.class.getName(), args.toArray(new String[0])).redirectOutput(log.toFile()).start();
+        return EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0])).redirectOutput(log.toFile()).start();
     }
 }

@@ -1,4 +1,4 @@
-package io.nanostream.kafka;
+package io.nanostream.kafka.broker;
 
 import java.io.File;
 import java.io.IOException;
@@ -29,21 +29,35 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * A real single-node KRaft broker, started from the Kafka jars on the test class path in a JVM of
- * its own, so a test can stop, kill and restart it. One is shared by the integration tests of a
- * test run ({@link #shared()}); a test that stops the broker starts its own.
+ * A real single-node Kafka broker (KRaft, broker and controller in one), for tests, demos and
+ * benchmarks: no installation, no Docker. It runs the Kafka jars of this JVM's class path (this
+ * module brings them) in a JVM of its own, on free loopback ports and a new temporary directory,
+ * so a test can stop, kill and restart it like a real server. Starting takes a few seconds.
+ *
+ * <p>{@link #shared()} gives one broker per JVM, started on first use and stopped when the JVM
+ * exits: what a test suite wants. A test that stops or restarts the broker starts its own with
+ * {@link #start()} and closes it.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+ *     kafka.createTopics(3, "orders");
+ *     kafka.produce(List.of(new ProducerRecord<>("orders", "c1", "{\"amount\": 12}")));
+ *     List<String> values = kafka.readValues("orders", 1, Duration.ofSeconds(30));
+ *     // values: ["{\"amount\": 12}"]; give kafka.bootstrapServers() to a KafkaSource or KafkaSink
+ * }
+ * }</pre>
  */
-final class KafkaBroker implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-    private static KafkaBroker shared;
+    private static EmbeddedKafka shared;
 
     private final Path dir;
     private final Path config;
     private final int port;
     private Process process;
 
-    private KafkaBroker() throws IOException {
+    private EmbeddedKafka() throws IOException {
         this.dir = Files.createTempDirectory("nanostream-kafka-");
         this.port = freePort();
         int controllerPort = freePort();
@@ -66,55 +80,101 @@ final class KafkaBroker implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("num.partitions", "3");
         try (var out = Files.newBufferedWriter(config)) {
-            props.store(out, "nanostream test broker");
+            props.store(out, "nanostream embedded broker");
         }
         run("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString());
     }
 
-    /** The broker shared by this test run, started on first use and stopped when the JVM exits. */
-    static synchronized KafkaBroker shared() throws Exception {
+    /**
+     * Returns the broker shared by this JVM, started on first use and stopped when the JVM exits.
+     *
+     * @return the shared broker, serving
+     * @throws IOException if its directory or configuration cannot be written
+     * @throws IllegalStateException if it does not start serving within 90 seconds
+     */
+    public static synchronized EmbeddedKafka shared() throws IOException {
         if (shared == null) {
-            KafkaBroker broker = start();
+            EmbeddedKafka broker = start();
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
             shared = broker;
         }
         return shared;
     }
 
-    /** A broker of the caller's own. */
-    static KafkaBroker start() throws Exception {
-        KafkaBroker broker = new KafkaBroker();
+    /**
+     * Starts a broker of the caller's own, and waits until it serves.
+     *
+     * @return the broker; close it to stop it
+     * @throws IOException if its directory or configuration cannot be written
+     * @throws IllegalStateException if it does not start serving within 90 seconds
+     */
+    public static EmbeddedKafka start() throws IOException {
+        EmbeddedKafka broker = new EmbeddedKafka();
         broker.startProcess();
         return broker;
     }
 
-    String bootstrapServers() {
+    /**
+     * Returns the address clients connect to.
+     *
+     * @return {@code host:port}
+     */
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    Map<String, Object> consumerConfig(String group) {
+    /**
+     * Returns consumer settings for this broker: its address, the group, and reading from the
+     * earliest offset when the group has none.
+     *
+     * @param group the consumer group
+     * @return the settings
+     */
+    public Map<String, Object> consumerConfig(String group) {
         return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     }
 
-    Map<String, Object> producerConfig() {
+    /**
+     * Returns producer settings for this broker: its address and a 5 ms linger.
+     *
+     * @return the settings
+     */
+    public Map<String, Object> producerConfig() {
         return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5);
     }
 
-    /** Stops the broker gracefully (SIGTERM) and waits until it has exited. */
-    void stop() throws InterruptedException {
+    /**
+     * Stops the broker gracefully (SIGTERM) and waits until it has exited; {@link #restart()}
+     * starts it again.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
     }
 
-    /** Starts the broker again, on the same port and data, and waits until it serves. */
-    void restart() throws Exception {
+    /**
+     * Starts the stopped broker again, on the same port and data, and waits until it serves.
+     *
+     * @throws IOException if the broker's process cannot be started
+     * @throws IllegalStateException if it does not start serving within 90 seconds
+     */
+    public void restart() throws IOException {
         startProcess();
     }
 
-    void createTopics(int partitions, String... topics) throws Exception {
+    /**
+     * Creates topics, each with the given number of partitions and one replica.
+     *
+     * @param partitions partitions per topic
+     * @param topics the topics' names
+     * @throws Exception if the broker refuses, or does not answer within 30 seconds
+     */
+    public void createTopics(int partitions, String... topics) throws Exception {
         try (Admin admin = admin()) {
             List<NewTopic> newTopics = new ArrayList<>();
             for (String topic : topics) {
@@ -124,8 +184,13 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Writes string records and waits until the broker has them all. */
-    void produce(List<ProducerRecord<String, String>> records) throws Exception {
+    /**
+     * Writes string records and waits until the broker has acknowledged them all.
+     *
+     * @param records the records
+     * @throws Exception if a record is refused, or not acknowledged within 60 seconds
+     */
+    public void produce(List<ProducerRecord<String, String>> records) throws Exception {
         try (var producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new StringSerializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (ProducerRecord<String, String> record : records) {
@@ -148,8 +213,14 @@ final class KafkaBroker implements AutoCloseable {
         return consumer;
     }
 
-    /** Reads everything a topic holds now, from the beginning, without a group. */
-    List<ConsumerRecord<String, String>> readAll(String topic) {
+    /**
+     * Reads everything a topic holds now, from the beginning, without a consumer group.
+     *
+     * @param topic the topic
+     * @return its records, as strings, in order within each partition
+     * @throws IllegalStateException if the topic cannot be read to its end within 60 seconds
+     */
+    public List<ConsumerRecord<String, String>> readAll(String topic) {
         List<ConsumerRecord<String, String>> read = new ArrayList<>();
         try (var consumer = fromBeginning(topic)) {
             List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
@@ -166,10 +237,15 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Reads a topic from the beginning, without a group, until it holds at least {@code count}
-     * records or the timeout passes; returns what it read.
+     * Reads a topic from the beginning, without a consumer group, until it has read at least
+     * {@code count} records or the timeout passes.
+     *
+     * @param topic the topic
+     * @param count how many records to wait for
+     * @param timeout how long to wait
+     * @return what it read, possibly fewer than {@code count} records
      */
-    List<ConsumerRecord<String, String>> read(String topic, int count, Duration timeout) {
+    public List<ConsumerRecord<String, String>> read(String topic, int count, Duration timeout) {
         List<ConsumerRecord<String, String>> read = new ArrayList<>();
         try (var consumer = fromBeginning(topic)) {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -180,14 +256,28 @@ final class KafkaBroker implements AutoCloseable {
         return read;
     }
 
-    List<String> readValues(String topic, int count, Duration timeout) {
+    /**
+     * Like {@link #read}, returning the values only.
+     *
+     * @param topic the topic
+     * @param count how many records to wait for
+     * @param timeout how long to wait
+     * @return the values read, possibly fewer than {@code count}
+     */
+    public List<String> readValues(String topic, int count, Duration timeout) {
         return read(topic, count, timeout).stream().map(ConsumerRecord::value).collect(Collectors.toList());
     }
 
-    Admin admin() {
+    /**
+     * Returns an admin client for this broker; close it after use.
+     *
+     * @return a new admin client
+     */
+    public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
+    /** Stops the broker, if it runs, and waits until it has exited. */
     @Override
     public void close() {
         try {
@@ -200,12 +290,12 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private void startProcess() throws Exception {
+    private void startProcess() throws IOException {
         process = java("kafka.Kafka", config.toString()).redirectOutput(dir.resolve("broker.log").toFile()).start();
         awaitReady();
     }
 
-    private void awaitReady() throws Exception {
+    private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
@@ -218,6 +308,9 @@ final class KafkaBroker implements AutoCloseable {
                 return;
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the broker to serve", e);
             }
         }
         throw new IllegalStateException("the broker did not serve within " + READY_TIMEOUT + "; see " + dir.resolve("broker.log"), last);
@@ -245,8 +338,16 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** A command that runs {@code mainClass} on this test run's class path in a new JVM. */
-    static ProcessBuilder java(String mainClass, String... args) {
+    /**
+     * Returns a command that runs {@code mainClass} in a new JVM on this JVM's class path, with
+     * a 512 MB heap and its error output merged into its output: how the broker runs, and how a
+     * test runs a pipeline it can kill.
+     *
+     * @param mainClass the class whose {@code main} to run
+     * @param args its arguments
+     * @return the command, not started
+     */
+    public static ProcessBuilder java(String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");

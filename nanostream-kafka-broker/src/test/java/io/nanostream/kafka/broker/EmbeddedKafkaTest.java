@@ -1,4 +1,4 @@
-package io.nanostream.kafka;
+package io.nanostream.kafka.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,12 +7,12 @@ import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-/** The test broker itself serves: what is produced can be read back. */
-class KafkaBrokerTest {
+/** The embedded broker serves: what is produced can be read back. */
+class EmbeddedKafkaTest {
 
     @Test
     void producedRecordsCanBeReadBack() throws Exception {
-        KafkaBroker broker = KafkaBroker.shared();
+        EmbeddedKafka broker = EmbeddedKafka.shared();
         broker.createTopics(1, "broker-check");
 
         broker.produce(List.of(new ProducerRecord<>("broker-check", "k", "hello")));
