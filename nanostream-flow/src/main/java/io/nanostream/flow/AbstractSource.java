@@ -117,16 +117,21 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
      */
     protected final void emit(T item, DeliveryCallback callback) {
         Checks.notNull(callback, "callback");
-        Checks.state(isTracking(), node.label() + " emitted with a DeliveryCallback but does not track delivery:"
-                + " override tracksDelivery() to return true");
+        if (!isTracking()) {
+            throw new IllegalStateException(node.label() + " emitted with a DeliveryCallback but does not track"
+                    + " delivery: override tracksDelivery() to return true");
+        }
         Lineage.Tracker tracker = new Lineage.Tracker(callback, node);
+        boolean handedOut;
         try {
-            send(item, tracker);
+            handedOut = sendNew(item, tracker);
         } catch (RuntimeException e) {
             tracker.fail(e);
             throw e;
         }
-        tracker.release(); // the emit's own count: from now on, only the deliveries count
+        if (!handedOut) {
+            tracker.release(); // the emit's own count: from now on, only the deliveries count
+        }
     }
 
     /**

@@ -29,6 +29,7 @@ final class Checks {
         return value;
     }
 
+    /** For checks off the hot path: the message is built whether or not the check fails. */
     static void state(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);

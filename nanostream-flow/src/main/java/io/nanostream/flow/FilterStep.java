@@ -18,4 +18,9 @@ final class FilterStep<T> extends AbstractStep<T, T> {
             emit(item);
         }
     }
+
+    @Override
+    boolean runsInSubscriber() {
+        return true;
+    }
 }

@@ -23,4 +23,9 @@ final class FlatMapStep<I, O> extends AbstractStep<I, O> {
             emit(result);
         }
     }
+
+    @Override
+    boolean runsInSubscriber() {
+        return true;
+    }
 }

@@ -37,7 +37,12 @@ final class Inlet<I> {
     private final Receiver<I> receiver;
     private final int batch;
     private final long initialRequest;
-    private final OwnedLock lock = new OwnedLock();
+    /**
+     * Serializes every call into the owner. Its own, or, for a node fed only by a fused
+     * publisher, that publisher's: see {@link #shareLockWith}. Set before the pipeline's threads
+     * start, and read by them only after.
+     */
+    private OwnedLock lock = new OwnedLock();
     private final List<Flow.Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private int announcedSubscriptions;
     private Flow.Subscription foreignSubscription;
@@ -135,8 +140,24 @@ final class Inlet<I> {
         onTrackedNext(item, null);
     }
 
-    /** An item through a nanostream link, with the lineage it was emitted with (or null). */
+    /**
+     * An item through a nanostream link, with the lineage it was emitted with (or null), which
+     * this inlet releases once the item is handled.
+     */
     void onTrackedNext(I item, Lineage lineage) {
+        handle(item, lineage, true);
+    }
+
+    /**
+     * An item from a fused publisher, on its thread, while that publisher handles the item it
+     * derives from: its lineage is borrowed, kept alive by the publisher's own hold on it, so
+     * this inlet fails it if the item fails but does not release it.
+     */
+    void onDirectNext(I item, Lineage lineage) {
+        handle(item, lineage, false);
+    }
+
+    private void handle(I item, Lineage lineage, boolean owned) {
         Objects.requireNonNull(item, "item"); // Rule 2.13
         lock.lock();
         try {
@@ -162,7 +183,7 @@ final class Inlet<I> {
                 current = null;
                 handling = false;
             }
-            if (lineage != null) {
+            if (owned && lineage != null) {
                 lineage.release();
             }
             if (++receivedSinceRequest == batch) {
@@ -239,8 +260,10 @@ final class Inlet<I> {
 
     /** Keeps the item being handled pending beyond this call. */
     Held hold() {
-        Checks.state(lock.isHeldByCurrentThread() && handling,
-                node.label() + ": holdInput() works only while handling an item, in " + node.kind.hook);
+        if (!handling || !lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException(node.label() + ": holdInput() works only while handling an item, in "
+                    + node.kind.hook);
+        }
         if (current == null) {
             return HeldInput.UNTRACKED;
         }
@@ -357,9 +380,43 @@ final class Inlet<I> {
         }
     }
 
-    /** A lock that tells who holds it, so idleness checks can see what that thread waits for. */
+    /**
+     * Takes the lock of the inlet of a fused publisher that is this node's only upstream. Its
+     * items arrive on that publisher's thread, inside that publisher's handling, which holds
+     * that lock already: taking it again costs a plain increment instead of a compare-and-set
+     * and a fenced release per item. One lock for both only coarsens the exclusion: whatever
+     * else enters this node (a timer, the end of input, a cancel) still takes it.
+     */
+    void shareLockWith(Inlet<?> upstream) {
+        lock = upstream.lock;
+    }
+
+    /**
+     * A lock that tells who holds it, so idleness checks can see what that thread waits for, and
+     * is taken again by its owner at the cost of a plain increment.
+     */
     private static final class OwnedLock extends ReentrantLock {
         private static final long serialVersionUID = 1L;
+        /** Times the owner took it again; read and written by the owner only. */
+        private transient int nested;
+
+        @Override
+        public void lock() {
+            if (isHeldByCurrentThread()) {
+                nested++;
+            } else {
+                super.lock();
+            }
+        }
+
+        @Override
+        public void unlock() {
+            if (nested > 0) {
+                nested--;
+            } else {
+                super.unlock();
+            }
+        }
 
         Thread owner() {
             return getOwner();

@@ -1,10 +1,10 @@
 package io.nanostream.flow;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The source items an item derives from. Each holds a count of the work still outstanding for
@@ -38,35 +38,64 @@ abstract class Lineage {
         return roots.size() == 1 ? roots.keySet().iterator().next() : new Union(roots.keySet().toArray(new Tracker[0]));
     }
 
-    /** One source item and its {@link DeliveryCallback}. */
+    /**
+     * One source item and its {@link DeliveryCallback}. One is made per tracked item, so its
+     * counters are fields updated in place rather than atomic objects of their own.
+     */
     static final class Tracker extends Lineage {
+        private static final VarHandle OUTSTANDING;
+        /** The count once failed: far below zero, so late releases and retains never bring it back. */
+        private static final int FAILED = Integer.MIN_VALUE / 2;
+
+        static {
+            try {
+                OUTSTANDING = MethodHandles.lookup().findVarHandle(Tracker.class, "outstanding", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final DeliveryCallback callback;
         private final Node source;
-        /** Starts at one: the emit itself, released once the item is handed to every link. */
-        private final AtomicInteger outstanding = new AtomicInteger(1);
-        private final AtomicBoolean settled = new AtomicBoolean();
+        /**
+         * The work outstanding; zero once delivered, {@link #FAILED} once failed, so the callback
+         * hears exactly once. Starts at one: the emit itself, until {@link #handOut} or a release.
+         */
+        private volatile int outstanding = 1;
 
         Tracker(DeliveryCallback callback, Node source) {
             this.callback = callback;
             this.source = source;
         }
 
+        /**
+         * Replaces the emit's own count with {@code links} deliveries, before any link has the
+         * tracker: only the emitting thread knows it yet, so a plain write does, and the emit
+         * then has nothing left to release.
+         */
+        void handOut(int links) {
+            OUTSTANDING.set(this, links);
+        }
+
         @Override
         void retain(int n) {
-            outstanding.addAndGet(n);
+            OUTSTANDING.getAndAdd(this, n);
         }
 
         @Override
         void release() {
-            if (outstanding.decrementAndGet() == 0 && settled.compareAndSet(false, true)) {
+            if ((int) OUTSTANDING.getAndAdd(this, -1) == 1) {
                 notify(null);
             }
         }
 
         @Override
         void fail(Throwable cause) {
-            if (settled.compareAndSet(false, true)) {
-                notify(cause);
+            for (int count = outstanding; count > 0; count = outstanding) {
+                if (OUTSTANDING.compareAndSet(this, count, FAILED)) {
+                    notify(cause);
+                    return;
+                }
             }
         }
 

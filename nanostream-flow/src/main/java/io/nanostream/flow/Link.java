@@ -1,9 +1,7 @@
 package io.nanostream.flow;
 
-import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,10 +47,19 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     private volatile boolean open;
     private boolean terminalSent;
     private volatile long nonPositiveRequest = 1;
-    /** When delivery is tracked: the lineage of each item submitted and not yet delivered, in order. */
-    private final Queue<Object> lineages = new ConcurrentLinkedQueue<>();
-    /** Set under {@link #lock} once the link ended; lineages pushed after that are refused. */
-    private boolean lineagesClosed;
+    /**
+     * Set while the publisher hands items straight to the subscriber (fused): requests are kept
+     * in {@link #demand} and not passed on, since the publisher's buffer carries no items to
+     * this subscriber and every request would start a delivery task that finds nothing.
+     */
+    private volatile boolean direct;
+    /**
+     * When delivery is tracked: the lineage of each item submitted and not yet delivered, in
+     * order. Made by the first tracked emit, since untracked pipelines never need it.
+     */
+    private volatile LineageQueue lineages;
+    /** Set once the link ended, before the lineages are drained: a queue made later starts closed. */
+    private volatile Throwable lineagesClosed;
 
     Link(NodePublisher<T> from, Flow.Subscriber<? super T> to) {
         this.from = from;
@@ -103,8 +110,18 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
         }
     }
 
+    /**
+     * Hands an item to the subscriber's inlet on the emitting thread, for a publisher fused with
+     * it: the buffer carries no items, only the completion or failure that follows them.
+     */
+    void deliverDirectly(T item, Lineage lineage) {
+        toInlet.onDirectNext(item, lineage);
+        handled.lazySet(handled.get() + 1);
+    }
+
     private void deliverTracked(T item) {
-        Object entry = lineages.poll();
+        LineageQueue queue = lineages;
+        Object entry = queue != null ? queue.poll() : null;
         Lineage lineage = entry == UNTRACKED ? null : (Lineage) entry;
         if (toInlet != null) {
             toInlet.onTrackedNext(item, lineage);
@@ -116,6 +133,7 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
             if (lineage != null) {
                 lineage.fail(e);
             }
+            closeLineages(e); // the publisher now drops this subscriber's items (Rule 2.13)
             throw e;
         }
         if (lineage != null) {
@@ -129,30 +147,37 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
      * @return false if the link has ended, so the item will not be delivered through it
      */
     boolean track(Lineage lineage) {
-        lock.lock();
-        try {
-            if (lineagesClosed) {
-                return false;
-            }
-            lineages.add(lineage == null ? UNTRACKED : lineage);
-            return true;
-        } finally {
-            lock.unlock();
+        LineageQueue queue = lineages;
+        if (queue == null) {
+            queue = openLineages();
+        }
+        return queue.add(lineage == null ? UNTRACKED : lineage, this::failLineage);
+    }
+
+    private LineageQueue openLineages() {
+        LineageQueue queue = new LineageQueue(from.getMaxBufferCapacity());
+        lineages = queue;
+        if (lineagesClosed != null) { // the link ended before its first tracked item: the queue starts closed
+            queue.close(this::failLineage);
+        }
+        return queue;
+    }
+
+    private void failLineage(Object entry) {
+        if (entry != UNTRACKED) {
+            ((Lineage) entry).fail(lineagesClosed);
         }
     }
 
     /** The link ended: items still paired with lineages will not be delivered. */
     private void closeLineages(Throwable cause) {
-        lock.lock();
-        try {
-            lineagesClosed = true;
-        } finally {
-            lock.unlock();
+        if (lineagesClosed != null) {
+            return; // already closed, and drained by whoever closed it
         }
-        for (Object entry = lineages.poll(); entry != null; entry = lineages.poll()) {
-            if (entry != UNTRACKED) {
-                ((Lineage) entry).fail(cause);
-            }
+        lineagesClosed = cause != null ? cause : new CancellationException(from.node.label() + "'s link ended");
+        LineageQueue queue = lineages;
+        if (queue != null) {
+            queue.close(this::failLineage);
         }
     }
 
@@ -194,16 +219,24 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
                 lock.unlock();
             }
         }
-        subscription.request(n);
+        if (!direct || n <= 0) {
+            subscription.request(n);
+        }
         if (n > 0) {
             from.requested();
         }
     }
 
+    /** The publisher hands items straight to the subscriber from now on, for good. */
+    void startDirect() {
+        direct = true;
+    }
+
     @Override
     public void cancel() {
-        subscription.cancel();
+        // Lineages first: once the buffer drops items, their lineages would pile up unclaimed.
         closeLineages(new CancellationException(to + " cancelled its subscription to " + from.node.label()));
+        subscription.cancel();
         if (end()) {
             from.subscriberCancelled();
         }
@@ -229,6 +262,7 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
         } finally {
             lock.unlock();
         }
+        closeLineages(from.failure()); // before the buffer drops items, as in cancel()
         subscription.cancel(); // drop the items nobody requested
         deliverError(from.failure());
     }

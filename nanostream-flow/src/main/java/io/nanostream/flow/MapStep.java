@@ -21,4 +21,9 @@ final class MapStep<I, O> extends AbstractStep<I, O> {
         }
         emit(result);
     }
+
+    @Override
+    boolean runsInSubscriber() {
+        return true;
+    }
 }

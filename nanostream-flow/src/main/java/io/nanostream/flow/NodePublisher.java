@@ -40,6 +40,11 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     private final List<Link<T>> liveLinks = new CopyOnWriteArrayList<>();
     /** Items emitted so far; written by one emitting thread at a time, read to tell idleness. */
     private final AtomicLong emitted = new AtomicLong();
+    /**
+     * The one link whose subscriber takes every item on the emitting thread, bypassing the
+     * buffer, when this node {@linkplain #runsInSubscriber runs fused}; null otherwise.
+     */
+    private volatile Link<T> fused;
 
     NodePublisher(Node.Kind kind, String name, int bufferSize) {
         this(new DeferredExecutor(), kind, name, bufferSize);
@@ -84,7 +89,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
      *
      * @param subscriber the subscriber
      * @throws NullPointerException if subscriber is null
-     * @throws IllegalStateException if subscriber is already subscribed to this node
+     * @throws IllegalStateException if subscriber is already subscribed to this node, or this
+     *     node is a ready-made step running fused with its only subscriber (see {@link Steps})
      */
     @Override
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
@@ -96,6 +102,10 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
             downstream.upstreams.add(this);
         }
         listening.incrementAndGet();
+        // A fused node's subscriber runs on its thread, under its lock: a second one, served through
+        // the buffer, would wait for that lock while the node waits for buffer space.
+        Checks.state(fused == null, node.label() + " runs fused with its only subscriber since its pipeline"
+                + " started, so it takes no more; subscribe " + subscriber + " before Pipeline.start()");
         Link<T> link = new Link<>(this, subscriber);
         liveLinks.add(link);
         super.subscribe(link);
@@ -138,15 +148,37 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
 
     /** Emits {@code item} as derived from {@code lineage}, which may be null (untracked). */
     final void send(T item, Lineage lineage) {
+        send(item, lineage, null);
+    }
+
+    /**
+     * Emits a source item with its new tracker, which the links take over from the emit (see
+     * {@link Lineage.Tracker#handOut}).
+     *
+     * @return true if the links took the tracker over; false if it still holds the emit's count
+     */
+    final boolean sendNew(T item, Lineage.Tracker tracker) {
+        return send(item, tracker, tracker);
+    }
+
+    private boolean send(T item, Lineage lineage, Lineage.Tracker fresh) {
         if (item == null) {
             throw new NullPointerException(node.label() + " emitted null; emit only non-null items");
         }
         beforeEmit();
-        Checks.state(!isClosed(), node.label() + " cannot emit \"" + Checks.describe(item)
-                + "\": it has already completed or failed");
+        if (isClosed()) { // not Checks.state: the message would be built for every item
+            throw new IllegalStateException(node.label() + " cannot emit \"" + Checks.describe(item)
+                    + "\": it has already completed or failed");
+        }
+        Link<T> direct = fused;
+        if (direct != null) {
+            sendDirectly(direct, item, trackedLinks != null ? lineage : null);
+            return false;
+        }
         Link<T>[] links = trackedLinks;
+        boolean handedOut = false;
         if (links != null) {
-            pushLineage(links, lineage);
+            handedOut = pushLineage(links, lineage, fresh);
         }
         emitted.lazySet(emitted.get() + 1); // before submit: a link's lag never reads negative
         try {
@@ -155,32 +187,72 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
             emitted.lazySet(emitted.get() - 1);
             throw e;
         }
+        return handedOut;
+    }
+
+    private void sendDirectly(Link<T> link, T item, Lineage lineage) {
+        emitted.lazySet(emitted.get() + 1);
+        link.deliverDirectly(item, lineage);
+    }
+
+    /**
+     * Whether this node may run fused with its subscriber: when a pipeline starts and this node
+     * has exactly one subscriber, a nanostream step or sink, each emitted item goes straight to
+     * that subscriber on the emitting thread, with no buffer nor thread hand-off between them.
+     * Only the built-in stateless steps, whose work is a function call, say yes: back-pressure
+     * and delivery tracking hold, since the subscriber's handling is part of the emit call. Such
+     * a node must emit only from {@code process}, items derived from the item being processed:
+     * the subscriber borrows that item's lineage rather than holding it (see
+     * {@link Inlet#onDirectNext}).
+     */
+    boolean runsInSubscriber() {
+        return false;
+    }
+
+    /** Fuses this node with its lone nanostream subscriber, if it {@linkplain #runsInSubscriber may}. */
+    final void fuseWithLoneSubscriber() {
+        List<Link<T>> links = links();
+        if (runsInSubscriber() && links.size() == 1 && links.get(0).target() != null) {
+            Link<T> link = links.get(0);
+            link.startDirect();
+            fused = link;
+            Node target = Node.of(link.to);
+            if (target.upstreams.size() == 1 && node.inlet() != null) {
+                target.inlet().shareLockWith(node.inlet());
+            }
+        }
     }
 
     /**
      * Pairs the item about to be submitted with its lineage on every link, in submission order,
      * and counts one outstanding delivery per link that took it.
      */
-    private void pushLineage(Link<T>[] links, Lineage lineage) {
+    private boolean pushLineage(Link<T>[] links, Lineage lineage, Lineage.Tracker fresh) {
         if (lineage == null) {
             for (Link<T> link : links) {
                 link.track(null);
             }
-            return;
+            return false;
         }
-        lineage.retain(links.length); // before any link can deliver and release
+        boolean handedOut = fresh != null && links.length > 0;
+        if (handedOut) {
+            fresh.handOut(links.length);
+        } else {
+            lineage.retain(links.length); // before any link can deliver and release
+        }
         int taken = 0;
         for (Link<T> link : links) {
             if (link.track(lineage)) {
                 taken++;
             }
         }
+        if (taken == 0) { // before the releases below, which would otherwise count as its delivery
+            lineage.fail(new CancellationException(node.label() + " had no subscriber left to take the item"));
+        }
         for (int i = taken; i < links.length; i++) {
             lineage.release();
         }
-        if (taken == 0) {
-            lineage.fail(new CancellationException(node.label() + " had no subscriber left to take the item"));
-        }
+        return handedOut;
     }
 
     /** The lineage of what this node emits now; null outside tracked processing. */

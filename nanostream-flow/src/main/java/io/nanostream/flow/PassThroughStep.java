@@ -14,4 +14,9 @@ final class PassThroughStep<T> extends AbstractStep<T, T> {
     protected void process(T item) {
         emit(item);
     }
+
+    @Override
+    boolean runsInSubscriber() {
+        return true;
+    }
 }

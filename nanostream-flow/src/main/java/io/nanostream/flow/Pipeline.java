@@ -259,6 +259,7 @@ public final class Pipeline implements AutoCloseable {
             if (tracking) {
                 publisher.enableTracking();
             }
+            publisher.fuseWithLoneSubscriber();
             publisher.bind(threads);
         }
         for (Node sink : sinks) {
@@ -366,9 +367,9 @@ public final class Pipeline implements AutoCloseable {
             }
             long deadline = System.nanoTime() + timeout.toNanos();
             if (ownScheduler != null) {
-                ownScheduler.shutdown();
+                ownScheduler.shutdown(Math.max(1, deadline - System.nanoTime()));
             }
-            threads.close(timeout.toNanos());
+            threads.close(Math.max(1, deadline - System.nanoTime()));
             if (aborting != null) {
                 TimeUnit.NANOSECONDS.timedJoin(aborting, Math.max(1, deadline - System.nanoTime()));
             }

@@ -33,6 +33,15 @@ import java.util.stream.Collector;
  *
  * <p>The time-based steps ({@link #batch}, {@link #window} by time, {@link #throttle}) take
  * their time from the pipeline's {@link Scheduler}, so they run on virtual time in tests.
+ *
+ * <p><b>Fusion.</b> In a running pipeline, {@link #map}, {@link #filter}, {@link #flatMap} and
+ * {@link #merge} with a single subscriber, a nanostream step or sink, hand each item straight to
+ * it on their own thread: no buffer and no thread hand-off between them, as with Reactor's
+ * {@code map} or Pekko Streams' operator fusion. Back-pressure, delivery tracking, error
+ * policies and names stay per step. A fused step takes no further subscriber once its pipeline
+ * has started. A heavy function that should run on a thread of its own is
+ * better written as an {@link AbstractStep}, or spread with {@link #partition} or
+ * {@link #mapAsync}.
  */
 public final class Steps {
 

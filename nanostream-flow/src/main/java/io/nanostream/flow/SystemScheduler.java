@@ -56,4 +56,14 @@ final class SystemScheduler implements Scheduler {
     void shutdown() {
         timers.shutdownNow();
     }
+
+    /**
+     * Drops pending timers and waits up to the timeout for the timer thread to end.
+     *
+     * @return true if it ended in time
+     */
+    boolean shutdown(long timeoutNanos) throws InterruptedException {
+        timers.shutdownNow();
+        return timers.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+    }
 }
