@@ -170,7 +170,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         private final Serializer<V> valueSerializer;
         private Function<? super T, ? extends ProducerRecord<?, ?>> toRecord;
         private String name = "KafkaSink";
-        private int maxInFlight = 1_000;
+        private int maxInFlight = 10_000;
         private Function<Map<String, Object>, Producer<K, V>> producerFactory;
 
         private Builder(Map<String, ?> config, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
@@ -219,8 +219,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         }
 
         /**
-         * Sets the most sends under way at once (default 1 000); also how many items the sink
-         * requests ahead.
+         * Sets the most sends under way at once (default 10 000); also how many items the sink
+         * requests ahead. Each send is under way until the broker acknowledges it, some
+         * milliseconds, so this bounds the rate to about {@code maxInFlight} per acknowledgement
+         * time (in the Kafka benchmark, 1 000 gave 250 000 records/s and 10 000 gave 370 000).
          *
          * @param maxInFlight the bound
          * @return this builder

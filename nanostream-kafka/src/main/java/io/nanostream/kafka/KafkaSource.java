@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -81,6 +82,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** Short, so that a commit falls due promptly even while no record arrives. */
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(20);
     private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
+    /** How often a paused source looks for room in its buffer. */
+    private static final long ROOM_CHECK_NANOS = 100_000;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Map<String, Object> config;
@@ -149,7 +152,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         try {
             subscribe();
             while (!isStopping() && taken < maxRecords) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(paused ? PAUSED_POLL_TIMEOUT : POLL_TIMEOUT)) {
+                if (paused) {
+                    awaitRoom();
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(paused ? Duration.ZERO : POLL_TIMEOUT)) {
                     pending.add(record);
                 }
                 emitPending();
@@ -217,6 +223,21 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
             emit(record, callback);
             room--;
+        }
+    }
+
+    /**
+     * While paused: waits, up to {@link #PAUSED_POLL_TIMEOUT}, until the buffer has room for the
+     * records waiting (or half its room, to resume), checking every {@link #ROOM_CHECK_NANOS}.
+     * The buffer frees room at the pipeline's pace, so refilling it must not wait for a poll
+     * timeout; between waits, a poll keeps rebalance callbacks and commits going.
+     */
+    private void awaitRoom() {
+        int half = Math.max(1, getMaxBufferCapacity() / 2);
+        int wanted = pending.isEmpty() ? half : Math.min(pending.size(), half);
+        long deadline = System.nanoTime() + PAUSED_POLL_TIMEOUT.toNanos();
+        while (bufferRoom() < wanted && System.nanoTime() < deadline && !isStopping()) {
+            LockSupport.parkNanos(this, ROOM_CHECK_NANOS);
         }
     }
 
@@ -421,7 +442,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         private List<String> topics;
         private Pattern topicPattern;
         private String name = "KafkaSource";
-        private int bufferSize = 256;
+        private int bufferSize = 1_024;
         private int commitEvery = 500;
         private Duration commitInterval = Duration.ofSeconds(1);
         private Duration stopTimeout = Duration.ofSeconds(30);
@@ -474,7 +495,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
 
         /**
-         * Sets the number of records buffered for each subscriber (default 256).
+         * Sets the number of records buffered for each subscriber (default 1 024: room for two
+         * polls of the consumer's default {@code max.poll.records}, 500, so that one poll's records
+         * are still being taken while the next arrive).
          *
          * @param bufferSize the buffer size
          * @return this builder
