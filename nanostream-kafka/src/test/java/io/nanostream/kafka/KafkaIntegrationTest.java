@@ -142,7 +142,9 @@ class KafkaIntegrationTest {
                     beforeRestart, expected.size(), duplicates(ids), bound);
         } finally {
             second.destroy();
-            second.waitFor(30, TimeUnit.SECONDS);
+            if (!second.waitFor(30, TimeUnit.SECONDS)) {
+                second.destroyForcibly().waitFor(); // a child left running would load the next tests' broker
+            }
         }
     }
 

@@ -168,11 +168,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Creates topics, each with the given number of partitions and one replica.
+     * Creates topics, each with the given number of partitions and one replica, and waits until
+     * every partition has a leader, so that records sent next are not held back waiting for one.
      *
      * @param partitions partitions per topic
      * @param topics the topics' names
      * @throws Exception if the broker refuses, or does not answer within 30 seconds
+     * @throws IllegalStateException if some partition has no leader after 30 seconds
      */
     public void createTopics(int partitions, String... topics) throws Exception {
         try (Admin admin = admin()) {
@@ -181,6 +183,30 @@ public final class EmbeddedKafka implements AutoCloseable {
                 newTopics.add(new NewTopic(topic, partitions, (short) 1));
             }
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<String> leaderless = leaderless(admin, List.of(topics));
+            while (!leaderless.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("partitions without a leader 30 s after creation: " + leaderless
+                            + "; " + this + ":\n" + tail(dir.resolve("broker.log")));
+                }
+                Thread.sleep(50); // polling the broker's metadata: there is nothing to wait on
+                leaderless = leaderless(admin, List.of(topics));
+            }
+        }
+    }
+
+    private static List<String> leaderless(Admin admin, List<String> topics) throws Exception {
+        try {
+            return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                    .flatMap(topic -> topic.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty())
+                            .map(p -> topic.name() + "-" + p.partition()))
+                    .collect(Collectors.toList());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return topics; // created, not yet in the broker's metadata
+            }
+            throw e;
         }
     }
 
@@ -188,7 +214,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Writes string records and waits until the broker has acknowledged them all.
      *
      * @param records the records
-     * @throws Exception if a record is refused, or not acknowledged within 60 seconds
+     * @throws Exception if a record is refused
+     * @throws IllegalStateException if some record is not acknowledged within 60 seconds; the
+     *     message holds the end of the broker's log
      */
     public void produce(List<ProducerRecord<String, String>> records) throws Exception {
         try (var producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new StringSerializer())) {
@@ -196,8 +224,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             for (ProducerRecord<String, String> record : records) {
                 sent.add(producer.send(record));
             }
-            for (var future : sent) {
-                future.get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException(i + " of " + sent.size() + " records acknowledged after 60 s; "
+                            + (process.isAlive() ? "" : "the broker has exited; ") + this + ":\n"
+                            + tail(dir.resolve("broker.log")), e);
+                }
             }
         }
     }
