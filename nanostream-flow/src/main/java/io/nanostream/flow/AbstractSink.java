@@ -146,6 +146,20 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
     }
 
     /**
+     * Returns an exception that, thrown from {@link #consume} or another hook, fails the pipeline
+     * whatever this sink's {@link ErrorPolicy} says: for a failure that is not the item's fault,
+     * such as a database that stays unreachable, where skipping or dead-lettering the item would
+     * mend nothing and lose the item. Inputs the sink still holds fail with it.
+     *
+     * @param cause what went wrong
+     * @return the failure, naming this sink; throw it
+     * @throws NullPointerException if cause is null
+     */
+    protected final PipelineException pipelineFailure(Throwable cause) {
+        return node.failure(null, Checks.notNull(cause, "cause"));
+    }
+
+    /**
      * Called once, before the first item.
      *
      * @throws Exception to fail the pipeline

@@ -50,6 +50,29 @@ class AbstractSinkTest {
     }
 
     @Test
+    void aPipelineFailureFailsThePipelineWhateverTheErrorPolicy() throws Exception {
+        var source = source(List.of("ok", "unreachable", "x"));
+        var sink = new RecordingSink<String>() {
+            @Override
+            protected void consume(String item) {
+                if (item.equals("unreachable")) {
+                    throw pipelineFailure(new IllegalStateException("the database is gone"));
+                }
+                super.consume(item);
+            }
+        };
+        sink.withErrorPolicy(ErrorPolicy.skip());
+        source.subscribe(sink);
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertEquals("sink 'RecordingSink' failed: java.lang.IllegalStateException: the database is gone", failure.getMessage());
+        assertEquals("RecordingSink", failure.nodeName());
+        assertEquals(List.of("ok"), sink.items);
+        assertEquals(List.of("start", "failure"), sink.events);
+    }
+
+    @Test
     void throwingOnStartFailsBeforeAnyItem() {
         var source = source(List.of(1, 2));
         var sink = new RecordingSink<Integer>() {
