@@ -1,0 +1,508 @@
+package io.nanostream.jdbc;
+
+import io.nanostream.flow.AbstractSink;
+import io.nanostream.flow.Held;
+import io.nanostream.flow.PipelineException;
+import io.nanostream.flow.Scheduler;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Writes items to a database through JDBC, in batches, one transaction per batch, and
+ * acknowledges each item only once the transaction that wrote it has committed: a Kafka to
+ * database pipeline is at-least-once end to end. After a crash some items are written again, so
+ * write an upsert ({@code INSERT ... ON CONFLICT ... DO UPDATE} in PostgreSQL,
+ * {@code ... ON DUPLICATE KEY UPDATE} in MariaDB and MySQL, {@code MERGE INTO ... KEY (..)} in
+ * H2) and the second write lands on the first.
+ *
+ * <p><b>Batches.</b> The sink collects items until {@code batchSize} of them wait or the oldest
+ * has waited {@code maxWait}, binds each to the statement with the {@link Binder}, executes the
+ * batch and commits. It keeps one connection open from start to end and requests two batches'
+ * worth of items ahead; while a batch is being written, the pipeline upstream waits.
+ *
+ * <p><b>Failures.</b> What goes wrong is told apart by the exception's SQLState:
+ * <ul>
+ * <li>An item the binder throws on, or a row the database refuses (SQLState class 22, data,
+ *     or 23, constraint: a value too long, a null in a {@code NOT NULL} column) goes to the
+ *     sink's {@linkplain #withErrorPolicy error policy}, alone. To find it, the sink rolls the
+ *     batch back and writes its items again one at a time, each in a transaction of its own.
+ *     With the default policy the pipeline fails, naming this sink, the item and the database's
+ *     message; with {@code skip()} or {@code deadLetter(..)} the other items are written.
+ * <li>A lost connection or a transient failure (SQLState class 08, 40 such as a deadlock, 53,
+ *     57; {@link java.sql.SQLTransientException}, {@link java.sql.SQLRecoverableException})
+ *     makes the sink roll back, reconnect and write the whole batch again, up to
+ *     {@link Builder#retries retries} times with growing pauses. If the last attempt fails too,
+ *     the pipeline fails and the batch is not acknowledged, so a Kafka source reads it again.
+ * <li>Anything else, such as a statement that names a missing table or a failed login, is a
+ *     mistake no retry mends: the pipeline fails at once, naming the statement.
+ * </ul>
+ * The last two fail the pipeline whatever the error policy says: the items are not at fault, and
+ * skipping them would lose them.
+ * The sink connects in {@code onStart}, so a wrong URL or password fails the pipeline as it
+ * starts.
+ *
+ * <pre>{@code
+ * JdbcSink<Total> sink = JdbcSink.<Total>builder("jdbc:postgresql://127.0.0.1:5432/test?user=etl")
+ *         .sql("INSERT INTO totals (customer, amount) VALUES (?, ?)"
+ *                 + " ON CONFLICT (customer) DO UPDATE SET amount = EXCLUDED.amount")
+ *         .binder((statement, total) -> {
+ *             statement.setString(1, total.customer());
+ *             statement.setLong(2, total.amount());
+ *         })
+ *         .batchSize(500)
+ *         .maxWait(Duration.ofMillis(100))
+ *         .build();
+ * totals.subscribe(sink);
+ * }</pre>
+ *
+ * @param <T> the type of items
+ */
+public final class JdbcSink<T> extends AbstractSink<T> {
+
+    /*
+     * Everything here runs on the sink's own serialized hooks (consume, onEndOfInput, the
+     * maxWait timer through schedule), so the fields need no locking.
+     */
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final Connector connector;
+    private final String target;
+    private final String sql;
+    private final Binder<? super T> binder;
+    private final int batchSize;
+    private final Duration maxWait;
+    private final int maxAttempts;
+    private final Duration firstBackoff;
+
+    private final List<Pending<T>> batch = new ArrayList<>();
+    private Scheduler.Task timer;
+    private long batchNumber;
+    private Connection connection;
+    private PreparedStatement statement;
+
+    private JdbcSink(Builder<T> builder) {
+        super(builder.name, 2 * builder.batchSize);
+        this.connector = builder.connector;
+        this.target = builder.target;
+        this.sql = builder.sql;
+        this.binder = builder.binder;
+        this.batchSize = builder.batchSize;
+        this.maxWait = builder.maxWait;
+        this.maxAttempts = builder.maxAttempts;
+        this.firstBackoff = builder.firstBackoff;
+    }
+
+    /**
+     * Starts building a sink that connects with {@link DriverManager#getConnection(String)}: the
+     * driver must be on the class path, and the URL carries the user and password if any
+     * ({@code jdbc:mariadb://127.0.0.1:3306/test?user=root&password=}).
+     *
+     * @param jdbcUrl the JDBC URL
+     * @param <T> the type of items
+     * @return a builder
+     * @throws NullPointerException if jdbcUrl is null
+     * @throws IllegalArgumentException if jdbcUrl does not start with {@code jdbc:}
+     */
+    public static <T> Builder<T> builder(String jdbcUrl) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl must not be null");
+        if (!jdbcUrl.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:', like jdbc:postgresql://host:5432/db: "
+                    + withoutPassword(jdbcUrl));
+        }
+        return new Builder<>(() -> DriverManager.getConnection(jdbcUrl), withoutPassword(jdbcUrl));
+    }
+
+    /**
+     * Starts building a sink that takes its connection from a {@link DataSource}, pooled or not.
+     *
+     * @param dataSource where connections come from
+     * @param <T> the type of items
+     * @return a builder
+     * @throws NullPointerException if dataSource is null
+     */
+    public static <T> Builder<T> builder(DataSource dataSource) {
+        Objects.requireNonNull(dataSource, "dataSource must not be null");
+        return new Builder<>(dataSource::getConnection, dataSource.getClass().getSimpleName());
+    }
+
+    private static String withoutPassword(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    @Override
+    protected void onStart() throws InterruptedException {
+        for (int attempt = 1; statement == null; attempt++) {
+            try {
+                statement();
+            } catch (SQLException e) {
+                disconnect();
+                if (Failure.of(e) != Failure.TRANSIENT) {
+                    throw refused("could not connect to or prepare the statement on", e);
+                }
+                pauseOrGiveUp(attempt, e);
+            }
+        }
+    }
+
+    @Override
+    protected void consume(T item) throws InterruptedException {
+        batch.add(new Pending<>(item, holdInput()));
+        if (batch.size() == 1) {
+            long number = batchNumber;
+            timer = schedule(maxWait, () -> flushOnTimer(number));
+        }
+        if (batch.size() >= batchSize) {
+            flush();
+        }
+    }
+
+    @Override
+    protected void onEndOfInput() throws InterruptedException {
+        flush();
+        disconnect();
+    }
+
+    @Override
+    protected void onFailure(Throwable error) {
+        disconnect();
+    }
+
+    private void flushOnTimer(long number) {
+        if (number != batchNumber) {
+            return; // that batch was full, and written, before its time ran out
+        }
+        try {
+            flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name() + " was interrupted while writing a batch", e);
+        }
+    }
+
+    private void flush() throws InterruptedException {
+        batchNumber++;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Pending<T>> pending = new ArrayList<>(batch);
+        batch.clear();
+        write(pending);
+    }
+
+    /**
+     * Writes the items, settling each: released once committed, or given to the error policy.
+     *
+     * @throws PipelineException when the failure is not the items': they fail with the pipeline
+     */
+    private void write(List<Pending<T>> pending) throws InterruptedException {
+        boolean oneByOne = false;
+        int attempt = 1;
+        while (true) {
+            try {
+                if (oneByOne) {
+                    writeEach(pending);
+                } else {
+                    writeBatch(pending);
+                }
+                return;
+            } catch (SQLException e) {
+                rollback();
+                switch (Failure.of(e)) {
+                    case ITEM -> oneByOne = true; // find the rows the database refuses
+                    case TRANSIENT -> {
+                        disconnect();
+                        pauseOrGiveUp(attempt++, e);
+                    }
+                    default -> throw refused("refused the statement on", e);
+                }
+            }
+        }
+    }
+
+    private void writeBatch(List<Pending<T>> pending) throws SQLException {
+        PreparedStatement prepared = statement();
+        for (Iterator<Pending<T>> it = pending.iterator(); it.hasNext(); ) {
+            Pending<T> next = it.next();
+            try {
+                binder.bind(prepared, next.item);
+                prepared.addBatch();
+            } catch (SQLException | RuntimeException e) {
+                if (e instanceof SQLException sqlError && Failure.of(sqlError) != Failure.ITEM) {
+                    throw sqlError;
+                }
+                prepared.clearParameters();
+                it.remove();
+                settleFailed(next.input, next.item, e);
+            }
+        }
+        if (!pending.isEmpty()) {
+            prepared.executeBatch();
+        }
+        connection.commit();
+        pending.forEach(written -> written.input.release());
+        pending.clear();
+    }
+
+    private void writeEach(List<Pending<T>> pending) throws SQLException {
+        for (Iterator<Pending<T>> it = pending.iterator(); it.hasNext(); ) {
+            Pending<T> next = it.next();
+            PreparedStatement prepared = statement();
+            Exception refused;
+            try {
+                binder.bind(prepared, next.item);
+                prepared.executeUpdate();
+                connection.commit();
+                it.remove();
+                next.input.release();
+                continue;
+            } catch (SQLException e) {
+                if (Failure.of(e) != Failure.ITEM) {
+                    throw e;
+                }
+                refused = e;
+            } catch (RuntimeException e) {
+                refused = e;
+            }
+            rollback();
+            prepared.clearParameters();
+            it.remove();
+            settleFailed(next.input, next.item, refused);
+        }
+    }
+
+    private void pauseOrGiveUp(int attempt, SQLException e) throws InterruptedException {
+        if (attempt >= maxAttempts) {
+            throw pipelineFailure(new SQLException(name() + " could not write to " + target + " in " + maxAttempts
+                    + " attempt(s), the last failing with: " + e.getMessage() + " (SQLState " + Failure.sqlState(e)
+                    + "); check that the database is up and reachable, retries(..) sets how long to keep trying",
+                    Failure.sqlState(e), e));
+        }
+        long pause = firstBackoff.toNanos() << Math.min(attempt - 1, 30);
+        scheduler().sleep(Duration.ofNanos(Math.min(pause, MAX_BACKOFF.toNanos())));
+    }
+
+    /** A failure of the statement itself, which no retry mends: it fails the pipeline. */
+    private PipelineException refused(String what, SQLException e) {
+        return pipelineFailure(new SQLException(name() + " " + what + " " + target + ": " + e.getMessage()
+                + " (SQLState " + Failure.sqlState(e) + "); check the statement, and the table it writes: " + sql,
+                Failure.sqlState(e), e));
+    }
+
+    private PreparedStatement statement() throws SQLException {
+        if (statement == null) {
+            connection = connector.open();
+            connection.setAutoCommit(false);
+            statement = connection.prepareStatement(sql);
+        }
+        return statement;
+    }
+
+    private void rollback() {
+        if (connection != null) {
+            try {
+                connection.rollback();
+            } catch (SQLException e) {
+                disconnect(); // a connection that cannot roll back is not used again
+            }
+        }
+    }
+
+    private void disconnect() {
+        if (connection != null) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // closing it ends the transaction as well
+            }
+            try {
+                connection.close(); // closes the statement too
+            } catch (SQLException ignored) {
+                // it was broken already: nothing left to release
+            }
+        }
+        connection = null;
+        statement = null;
+    }
+
+    /**
+     * Binds an item to the sink's statement: sets each of its parameters.
+     *
+     * <pre>{@code
+     * JdbcSink.Binder<Order> binder = (statement, order) -> {
+     *     statement.setString(1, order.id());
+     *     statement.setBigDecimal(2, order.total());
+     * };
+     * }</pre>
+     *
+     * @param <T> the type of items
+     */
+    @FunctionalInterface
+    public interface Binder<T> {
+
+        /**
+         * Sets the parameters of {@code statement} from {@code item}; do not execute it.
+         *
+         * @param statement the prepared statement
+         * @param item the item
+         * @throws SQLException if a parameter cannot be set; the item goes to the error policy
+         */
+        void bind(PreparedStatement statement, T item) throws SQLException;
+    }
+
+    /** Opens a connection. */
+    @FunctionalInterface
+    private interface Connector {
+        Connection open() throws SQLException;
+    }
+
+    /** An item taken and not yet written, with its held input. */
+    private record Pending<T>(T item, Held input) {
+    }
+
+    /**
+     * Builds a {@link JdbcSink}.
+     *
+     * @param <T> the type of items
+     */
+    public static final class Builder<T> {
+        private final Connector connector;
+        private final String target;
+        private String sql;
+        private Binder<? super T> binder;
+        private String name = "JdbcSink";
+        private int batchSize = 500;
+        private Duration maxWait = Duration.ofMillis(200);
+        private int maxAttempts = 10;
+        private Duration firstBackoff = Duration.ofMillis(100);
+
+        private Builder(Connector connector, String target) {
+            this.connector = connector;
+            this.target = target;
+        }
+
+        /**
+         * Sets the statement each item is written with, with {@code ?} parameters; an upsert
+         * makes writing an item again harmless.
+         *
+         * @param sql the statement
+         * @return this builder
+         * @throws NullPointerException if sql is null
+         */
+        public Builder<T> sql(String sql) {
+            this.sql = Objects.requireNonNull(sql, "sql must not be null");
+            return this;
+        }
+
+        /**
+         * Sets how an item's values become the statement's parameters.
+         *
+         * @param binder sets the parameters for an item
+         * @return this builder
+         * @throws NullPointerException if binder is null
+         */
+        public Builder<T> binder(Binder<? super T> binder) {
+            this.binder = Objects.requireNonNull(binder, "binder must not be null");
+            return this;
+        }
+
+        /**
+         * Names the sink (default {@code JdbcSink}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if name is null
+         */
+        public Builder<T> name(String name) {
+            this.name = Objects.requireNonNull(name, "name must not be null");
+            return this;
+        }
+
+        /**
+         * Sets how many items a batch holds at most (default 500).
+         *
+         * @param batchSize the size
+         * @return this builder
+         * @throws IllegalArgumentException if batchSize is not positive
+         */
+        public Builder<T> batchSize(int batchSize) {
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Sets how long the first item of a batch waits for the batch to fill before the batch
+         * is written anyway (default 200 ms); zero writes whatever has arrived as soon as the
+         * sink gets to it.
+         *
+         * @param maxWait the wait
+         * @return this builder
+         * @throws NullPointerException if maxWait is null
+         * @throws IllegalArgumentException if maxWait is negative
+         */
+        public Builder<T> maxWait(Duration maxWait) {
+            Objects.requireNonNull(maxWait, "maxWait must not be null");
+            if (maxWait.isNegative()) {
+                throw new IllegalArgumentException("maxWait must not be negative: " + maxWait);
+            }
+            this.maxWait = maxWait;
+            return this;
+        }
+
+        /**
+         * Sets how often a batch is tried when the connection fails or the database reports a
+         * transient failure (default 10 attempts), and the pause after the first failure
+         * (default 100 ms), doubled after each further one up to 5 seconds.
+         *
+         * @param maxAttempts attempts per batch, the first included
+         * @param firstBackoff the first pause
+         * @return this builder
+         * @throws NullPointerException if firstBackoff is null
+         * @throws IllegalArgumentException if maxAttempts is not positive or firstBackoff is
+         *     negative
+         */
+        public Builder<T> retries(int maxAttempts, Duration firstBackoff) {
+            if (maxAttempts <= 0) {
+                throw new IllegalArgumentException("maxAttempts must be positive: " + maxAttempts);
+            }
+            Objects.requireNonNull(firstBackoff, "firstBackoff must not be null");
+            if (firstBackoff.isNegative()) {
+                throw new IllegalArgumentException("firstBackoff must not be negative: " + firstBackoff);
+            }
+            this.maxAttempts = maxAttempts;
+            this.firstBackoff = firstBackoff;
+            return this;
+        }
+
+        /**
+         * Builds the sink. It connects when its pipeline starts.
+         *
+         * @return a new sink
+         * @throws IllegalStateException if sql(..) or binder(..) was not called
+         */
+        public JdbcSink<T> build() {
+            if (sql == null) {
+                throw new IllegalStateException("no statement to write with: call sql(...)");
+            }
+            if (binder == null) {
+                throw new IllegalStateException("no way to bind items to the statement: call binder(...)");
+            }
+            return new JdbcSink<>(this);
+        }
+    }
+}

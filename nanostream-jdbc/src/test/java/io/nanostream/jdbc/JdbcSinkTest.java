@@ -1,0 +1,67 @@
+package io.nanostream.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.sql.BatchUpdateException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The builder's checks and the failure classification, without a database. */
+class JdbcSinkTest {
+
+    @Test
+    void aUrlThatIsNotJdbcIsRefusedWithoutItsPassword() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> JdbcSink.builder("postgresql://db/test?user=u&password=secret"));
+
+        assertEquals("jdbcUrl must start with 'jdbc:', like jdbc:postgresql://host:5432/db:"
+                + " postgresql://db/test?user=u&password=***", e.getMessage());
+    }
+
+    @Test
+    void settingsOutOfRangeAreNamed() {
+        JdbcSink.Builder<String> builder = JdbcSink.builder("jdbc:h2:mem:x");
+
+        assertEquals("batchSize must be positive: 0",
+                assertThrows(IllegalArgumentException.class, () -> builder.batchSize(0)).getMessage());
+        assertEquals("maxWait must not be negative: PT-1S",
+                assertThrows(IllegalArgumentException.class, () -> builder.maxWait(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("maxAttempts must be positive: 0",
+                assertThrows(IllegalArgumentException.class, () -> builder.retries(0, Duration.ZERO)).getMessage());
+    }
+
+    @Test
+    void aSinkWithoutStatementOrBinderIsNotBuilt() {
+        assertEquals("no statement to write with: call sql(...)",
+                assertThrows(IllegalStateException.class, () -> JdbcSink.builder("jdbc:h2:mem:x").build()).getMessage());
+        assertEquals("no way to bind items to the statement: call binder(...)", assertThrows(IllegalStateException.class,
+                () -> JdbcSink.builder("jdbc:h2:mem:x").sql("INSERT INTO t VALUES (?)").build()).getMessage());
+    }
+
+    @Test
+    void failuresAreToldApartBySqlState() {
+        assertEquals(Failure.ITEM, Failure.of(new SQLException("value too long", "22001")));
+        assertEquals(Failure.ITEM, Failure.of(new SQLException("duplicate key", "23505")));
+        assertEquals(Failure.ITEM, Failure.of(new SQLException("incorrect integer value", "HY000")));
+        assertEquals(Failure.ITEM, Failure.of(new SQLException("the driver does not say")));
+        assertEquals(Failure.TRANSIENT, Failure.of(new SQLException("connection refused", "08001")));
+        assertEquals(Failure.TRANSIENT, Failure.of(new SQLException("deadlock", "40P01")));
+        assertEquals(Failure.TRANSIENT, Failure.of(new SQLException("admin shutdown", "57P01")));
+        assertEquals(Failure.TRANSIENT, Failure.of(new SQLException("timeout", "HYT00")));
+        assertEquals(Failure.TRANSIENT, Failure.of(new SQLTransientConnectionException("gone")));
+        assertEquals(Failure.STATEMENT, Failure.of(new SQLException("no such table", "42P01")));
+        assertEquals(Failure.STATEMENT, Failure.of(new SQLException("bad password", "28P01")));
+    }
+
+    @Test
+    void aBatchFailureTakesItsStateFromTheExceptionItChains() {
+        var batch = new BatchUpdateException("batch entry 3 failed", null, 0, new int[0], null);
+        batch.setNextException(new SQLException("duplicate key", "23505"));
+
+        assertEquals("23505", Failure.sqlState(batch));
+        assertEquals(Failure.ITEM, Failure.of(batch));
+    }
+}

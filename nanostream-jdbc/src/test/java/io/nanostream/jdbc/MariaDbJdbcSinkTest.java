@@ -1,0 +1,9 @@
+package io.nanostream.jdbc;
+
+/** {@link JdbcSink} on MariaDb. */
+class MariaDbJdbcSinkTest extends JdbcSinkContract {
+
+    MariaDbJdbcSinkTest() {
+        super(new Database.MariaDb());
+    }
+}

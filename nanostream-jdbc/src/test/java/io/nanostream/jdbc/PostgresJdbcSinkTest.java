@@ -1,0 +1,9 @@
+package io.nanostream.jdbc;
+
+/** {@link JdbcSink} on Postgres. */
+class PostgresJdbcSinkTest extends JdbcSinkContract {
+
+    PostgresJdbcSinkTest() {
+        super(new Database.Postgres());
+    }
+}
