@@ -203,6 +203,17 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Returns how many items wait outside the pipeline for this source to read them, if the
+     * source knows: a Kafka source returns its consumer's lag. {@link Pipeline#metrics()} reports
+     * it. Called from any thread; keep it cheap, such as a field the producing thread updates.
+     *
+     * @return the number of items waiting, or -1 (the default) when unknown
+     */
+    protected long backlog() {
+        return -1;
+    }
+
+    /**
      * Tells whether the pipeline has asked this source to stop.
      *
      * @return true once the source should stop producing

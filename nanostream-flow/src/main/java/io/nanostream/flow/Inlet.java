@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -57,6 +58,8 @@ final class Inlet<I> {
     /** Inputs held beyond their call; failed for the owner if it ends or fails holding them. */
     private final Set<HeldInput> held = ConcurrentHashMap.newKeySet();
     private int receivedSinceRequest;
+    /** Items handed to the owner so far, for metrics; written under the lock only. */
+    private final AtomicLong received = new AtomicLong();
     private boolean started;
     private boolean terminated;
 
@@ -169,6 +172,7 @@ final class Inlet<I> {
             }
             current = lineage;
             handling = true;
+            received.lazySet(received.get() + 1);
             try {
                 receiveUnderPolicy(item, lineage);
             } catch (Throwable e) {
@@ -246,6 +250,22 @@ final class Inlet<I> {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The links from nanostream publishers this inlet was subscribed through, ended or not. */
+    List<Link<?>> links() {
+        List<Link<?>> links = new java.util.ArrayList<>();
+        for (Flow.Subscription subscription : subscriptions) {
+            if (subscription instanceof Link) {
+                links.add((Link<?>) subscription);
+            }
+        }
+        return links;
+    }
+
+    /** The number of items handed to the owner so far. */
+    long received() {
+        return received.get();
     }
 
     /** The thread handling an item or action of this inlet now, or null. */

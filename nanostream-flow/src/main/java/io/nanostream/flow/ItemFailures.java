@@ -21,6 +21,8 @@ final class ItemFailures {
     final AtomicLong retried = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
     final AtomicLong deadLettered = new AtomicLong();
+    /** Items whose attempts are over, however they were settled: skipped, dead-lettered or failed. */
+    final AtomicLong settled = new AtomicLong();
 
     ItemFailures(Node node) {
         this.node = node;
@@ -58,12 +60,18 @@ final class ItemFailures {
         return backoff;
     }
 
+    /** How many times the node's code threw on an item: every failed attempt, retried or not. */
+    long errors() {
+        return settled.get() + retried.get();
+    }
+
     /**
      * Settles an item whose attempts are over: skips it or sends it to the dead letters, derived
      * from {@code lineage}, and returns true; or returns false if the pipeline must fail. The
      * caller still owns its count on the lineage.
      */
     boolean settle(Object item, Throwable error, int attempts, Lineage lineage) {
+        settled.incrementAndGet();
         if (!appliesTo(error)) {
             return false;
         }

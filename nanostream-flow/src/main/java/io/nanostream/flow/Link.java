@@ -76,6 +76,11 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
         return from.emittedCount() - emittedBefore - handled.get();
     }
 
+    /** Whether the publisher hands items straight to the subscriber, with no buffer between. */
+    boolean isDirect() {
+        return direct;
+    }
+
     /** The subscriber side of the target, or null for a subscriber outside nanostream. */
     Inlet<T> target() {
         return toInlet;

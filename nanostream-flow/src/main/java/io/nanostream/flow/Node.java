@@ -182,6 +182,31 @@ final class Node {
         return inlet;
     }
 
+    /** This node's counters now; see {@link NodeMetrics}. */
+    NodeMetrics metrics() {
+        long out = 0;
+        for (NodePublisher<?> outlet : outlets) {
+            if (!(outlet instanceof DeadLetterOutlet)) {
+                out += outlet.emittedCount();
+            }
+        }
+        long queued = 0;
+        long capacity = 0;
+        if (inlet != null) {
+            for (Link<?> link : inlet.links()) {
+                queued += link.terminated.isDone() ? 0 : Math.max(0, link.lag());
+                capacity += link.isDirect() ? 0 : link.from.getMaxBufferCapacity();
+            }
+        }
+        boolean source = kind == Kind.SOURCE;
+        long in = source ? out + failures.settled.get() : inlet.received();
+        long backlog = source ? ((AbstractSource<?>) outlets.get(0)).backlog() : -1;
+        NodeMetrics.Kind role = source ? NodeMetrics.Kind.SOURCE
+                : kind == Kind.SINK ? NodeMetrics.Kind.SINK : NodeMetrics.Kind.STEP;
+        return new NodeMetrics(name, role, in, source ? out : kind == Kind.SINK ? 0 : out, failures.errors(),
+                failures.retried.get(), failures.skipped.get(), failures.deadLettered.get(), queued, capacity, backlog);
+    }
+
     String label() {
         return kind.word + " '" + name + "'";
     }

@@ -1,0 +1,41 @@
+package io.nanostream.flow;
+
+/**
+ * What one source, step or sink of a pipeline has done, from {@link Pipeline#metrics()}: counts
+ * since the pipeline started, and its input buffer as it is now.
+ *
+ * <pre>{@code
+ * NodeMetrics parse = pipeline.metrics().node("parse");
+ * System.out.printf("parse: %d in, %d out, %d dead-lettered, %d/%d buffered%n",
+ *         parse.in(), parse.out(), parse.deadLettered(), parse.queued(), parse.capacity());
+ * }</pre>
+ *
+ * @param name the node's name
+ * @param kind source, step or sink
+ * @param in items it took: handed to a step's {@code process} or a sink's {@code consume}; for a
+ *     source, what it read: emitted or rejected
+ * @param out items it emitted; zero for a sink
+ * @param errors how often its code threw on an item, each failed attempt counted
+ * @param retried how many of those failures its error policy retried
+ * @param skipped items its error policy skipped
+ * @param deadLettered items its error policy sent to the dead letters
+ * @param queued items waiting in the buffers in front of it now: emitted to it and not yet
+ *     handled (a fused step's input counts the item it is handling)
+ * @param capacity how many items those buffers hold at most; zero for a source, and for a step
+ *     fed only through fused calls
+ * @param backlog for a source that knows it, how many items wait outside the pipeline to be
+ *     read, such as a Kafka consumer's lag; else -1
+ */
+public record NodeMetrics(String name, Kind kind, long in, long out, long errors, long retried, long skipped,
+        long deadLettered, long queued, long capacity, long backlog) {
+
+    /** What part a node plays in its pipeline. */
+    public enum Kind {
+        /** Emits items into the pipeline. */
+        SOURCE,
+        /** Takes items and emits items. */
+        STEP,
+        /** Takes items and ends a path. */
+        SINK
+    }
+}
