@@ -108,6 +108,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private boolean paused;
     private int deliveredSinceCommit;
     private long lastCommit;
+    /** Records behind the end of the assigned partitions, and polled but not emitted; -1 unknown. */
+    private volatile long backlog = -1;
+    private long lastBacklogCheck;
 
     private KafkaSource(Builder<K, V> builder) {
         super(builder.name, builder.bufferSize);
@@ -161,6 +164,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 emitPending();
                 adjustPause();
                 commitIfDue();
+                measureBacklog();
             }
         } catch (InterruptException | WakeupException e) {
             if (!isStopping()) {
@@ -168,10 +172,41 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
         } finally {
             Thread.interrupted(); // a stop interrupts this thread; what follows must not be cut short
+            lastBacklogCheck = 0;
+            measureBacklog(); // the figure the source ends with
             consumer.pause(consumer.assignment()); // stop fetching; the group still sees this member
             paused = true; // and partitions assigned from now on are paused too
             pending.clear();
         }
+    }
+
+    /**
+     * Returns the consumer's lag over its assigned partitions, as of its last fetch, plus the
+     * records polled and not yet emitted; -1 until known.
+     *
+     * @return the records waiting to be read
+     */
+    @Override
+    protected long backlog() {
+        return backlog;
+    }
+
+    /** Every 200 ms: the lag the consumer knows from its fetches, without asking the broker. */
+    private void measureBacklog() {
+        long now = System.nanoTime();
+        if (lastBacklogCheck != 0 && now - lastBacklogCheck < 200_000_000L) {
+            return;
+        }
+        lastBacklogCheck = now;
+        long behind = pending.size();
+        for (TopicPartition partition : consumer.assignment()) {
+            java.util.OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isEmpty()) {
+                return; // not fetched yet: keep the last figure
+            }
+            behind += lag.getAsLong();
+        }
+        backlog = behind;
     }
 
     /** Waits for the records in flight (they need the end of input to get through some steps), commits, closes. */

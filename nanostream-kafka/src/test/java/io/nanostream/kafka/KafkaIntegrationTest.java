@@ -3,6 +3,7 @@ package io.nanostream.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nanostream.flow.NodeMetrics;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.kafka.broker.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
@@ -112,6 +113,9 @@ class KafkaIntegrationTest {
             assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
             pipeline.stop();
             pipeline.await(TIMEOUT);
+            NodeMetrics source = pipeline.metrics().node("KafkaSource");
+            assertEquals(3_000, source.in());
+            assertEquals(0, source.backlog(), "every record read");
         }
     }
 
