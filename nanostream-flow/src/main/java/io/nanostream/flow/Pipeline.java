@@ -69,7 +69,7 @@ public final class Pipeline implements AutoCloseable {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String name;
+    private volatile String name;
     private final List<AbstractSource<?>> sources = new ArrayList<>();
     private final List<AbstractStep<?, ?>> entrySteps = new ArrayList<>();
     private final Set<NodePublisher<?>> publishers = new LinkedHashSet<>();
@@ -390,6 +390,23 @@ public final class Pipeline implements AutoCloseable {
         if (error != null) {
             throw error;
         }
+    }
+
+    /**
+     * Names this pipeline, for its threads, its metrics and progress lines, and its messages;
+     * the default is the name of its first source.
+     *
+     * @param name the name
+     * @return this pipeline
+     * @throws NullPointerException if name is null
+     * @throws IllegalStateException if the pipeline was already started
+     */
+    public Pipeline named(String name) {
+        Checks.notNull(name, "name");
+        Checks.state(state.get() == State.NEW && threads == null,
+                "pipeline '" + this.name + "' is already " + state.get() + "; name it before start()");
+        this.name = name;
+        return this;
     }
 
     /**

@@ -86,10 +86,11 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
         StringBuilder line = new StringBuilder(pipeline).append(' ').append(elapsed.toSeconds()).append("s ").append(state);
         for (NodeMetrics node : nodes) {
             NodeMetrics before = earlier.nodes.stream().filter(n -> n.name().equals(node.name())).findFirst().orElse(null);
-            line.append(" | ").append(node.name()).append(' ').append(rate(node.in(), before == null ? 0 : before.in(), seconds));
-            if (node.kind() == NodeMetrics.Kind.STEP && node.out() - (before == null ? 0 : before.out())
-                    != node.in() - (before == null ? 0 : before.in())) {
-                line.append("->").append(rate(node.out(), before == null ? 0 : before.out(), seconds));
+            String in = rate(node.in(), before == null ? 0 : before.in(), seconds);
+            String out = rate(node.out(), before == null ? 0 : before.out(), seconds);
+            line.append(" | ").append(node.name()).append(' ').append(in);
+            if (node.kind() == NodeMetrics.Kind.STEP && !out.equals(in)) {
+                line.append("->").append(out);
             }
             if (node.queued() > 0) {
                 line.append(" [").append(node.queued()).append('/').append(node.capacity()).append(']');

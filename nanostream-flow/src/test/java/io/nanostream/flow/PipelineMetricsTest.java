@@ -121,10 +121,10 @@ class PipelineMetricsTest {
     void anUnknownNodeIsNamedWithTheKnownOnes() {
         var source = source(range(1));
         source.subscribe(new RecordingSink<>());
-        try (Pipeline pipeline = Pipeline.from(source)) {
+        try (Pipeline pipeline = Pipeline.from(source).named("numbers")) {
             var error = assertThrows(NoSuchElementException.class, () -> pipeline.metrics().node("parse"));
 
-            assertEquals("pipeline 'ListSource' has no node named 'parse'; its nodes are [ListSource, RecordingSink]",
+            assertEquals("pipeline 'numbers' has no node named 'parse'; its nodes are [ListSource, RecordingSink]",
                     error.getMessage());
         }
     }

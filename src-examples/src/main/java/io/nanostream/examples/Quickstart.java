@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The README's pipeline: parse order lines, keep the expensive ones, collect them.
- * Run it with {@code mvn -q -pl src-examples -am compile exec:java}.
+ * Run it with
+ * {@code mvn -q -pl src-examples -am compile exec:java -Dexec.mainClass=io.nanostream.examples.Quickstart}.
  */
 public final class Quickstart {
 

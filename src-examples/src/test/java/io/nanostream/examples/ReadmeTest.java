@@ -30,6 +30,19 @@ class ReadmeTest {
         assertEquals(List.of("a", "c"), assertDoesRun());
     }
 
+    @Test
+    void theFirstScreenGivesTheDemoCommandAndTheTestCommand() throws IOException {
+        List<String> firstScreen = Files.readString(Path.of("..", "README.md")).lines().limit(50).toList();
+        String ciScript = Files.readString(Path.of("..", ".ci", "run"));
+        String pom = Files.readString(Path.of("pom.xml"));
+
+        assertTrue(firstScreen.contains("mvn -q -pl src-examples -am compile exec:java"), "the demo command");
+        assertTrue(pom.contains("<exec.mainClass>" + io.nanostream.examples.etl.EtlDemo.class.getName() + "</exec.mainClass>"),
+                "exec:java runs the ETL demo, which EtlDemoTest runs");
+        assertTrue(firstScreen.contains("mvn -B verify"), "the test command");
+        assertTrue(ciScript.lines().anyMatch(line -> line.equals("mvn -B verify")), "CI runs the README's test command");
+    }
+
     private static List<String> assertDoesRun() {
         try {
             return Quickstart.run();

@@ -50,6 +50,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static EmbeddedKafka shared;
 
     private final Path dir;
@@ -326,7 +327,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void startProcess() throws IOException {
-        process = java("kafka.Kafka", config.toString()).redirectOutput(dir.resolve("broker.log").toFile()).start();
+        ProcessBuilder broker = java("kafka.Kafka", config.toString());
+        if (Files.isExecutable(SETSID)) {
+            // A session of its own: Ctrl-C in the terminal reaches the program, which can still
+            // commit and flush to this broker while it stops, and then stops the broker itself.
+            broker.command().add(0, SETSID.toString());
+        }
+        process = broker.redirectOutput(dir.resolve("broker.log").toFile()).start();
         awaitReady();
     }
 
@@ -376,7 +383,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /**
      * Returns a command that runs {@code mainClass} in a new JVM on this JVM's class path, with
      * a 512 MB heap and its error output merged into its output: how the broker runs, and how a
-     * test runs a pipeline it can kill.
+     * test runs a pipeline it can kill. Where this class was loaded by a class loader of its own
+     * ({@code mvn exec:java}, say), that loader's class path is used.
      *
      * @param mainClass the class whose {@code main} to run
      * @param args its arguments
@@ -387,10 +395,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath());
         command.add(mainClass);
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true);
+    }
+
+    private static String classPath() {
+        ClassLoader loader = EmbeddedKafka.class.getClassLoader();
+        if (loader == ClassLoader.getSystemClassLoader()) {
+            return System.getProperty("java.class.path");
+        }
+        List<String> entries = new ArrayList<>();
+        for (ClassLoader l = loader; l != null; l = l.getParent()) {
+            if (l instanceof java.net.URLClassLoader urls) {
+                for (java.net.URL url : urls.getURLs()) {
+                    try {
+                        entries.add(Path.of(url.toURI()).toString());
+                    } catch (java.net.URISyntaxException | IllegalArgumentException notAFile) {
+                        // not a local file: the child JVM could not use it anyway
+                    }
+                }
+            }
+        }
+        return entries.isEmpty() ? System.getProperty("java.class.path") : String.join(File.pathSeparator, entries);
     }
 
     private static int freePort() {

@@ -1,0 +1,336 @@
+package io.nanostream.examples.etl;
+
+import io.nanostream.flow.Pipeline;
+import io.nanostream.flow.Steps;
+import io.nanostream.kafka.KafkaSink;
+import io.nanostream.kafka.broker.EmbeddedKafka;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The ETL demo: three Kafka topics (orders, payments, shipments, as JSON) are parsed, summed per
+ * customer in tumbling windows, written to a database table and published to an output topic;
+ * malformed messages go to a dead-letter topic. See {@link EtlPipeline}.
+ *
+ * <p>With no arguments it starts an embedded Kafka broker (KRaft, from the jars Maven fetched)
+ * and an embedded H2 database, generates a steady stream of sample messages (a few of them
+ * malformed) for 20 seconds while it prints a progress line every two seconds, then stops
+ * gracefully and prints a summary read back from the database and the topics. Ctrl-C stops it
+ * early, just as gracefully: the last windows are written, the offsets committed, everything
+ * closed.
+ *
+ * <pre>
+ * mvn -q -pl src-examples -am compile exec:java -Dexec.mainClass=io.nanostream.examples.etl.EtlDemo
+ * mvn -q -pl src-examples -am compile exec:java -Dexec.mainClass=io.nanostream.examples.etl.EtlDemo \
+ *     -Dexec.args="--bootstrap-servers localhost:9092 --jdbc-url jdbc:postgresql://localhost/test?user=me"
+ * </pre>
+ */
+public final class EtlDemo {
+
+    static final String USAGE = String.join("\n",
+            "usage: EtlDemo [--bootstrap-servers HOST:PORT] [--jdbc-url URL] [--duration SECONDS] [--rate ORDERS_PER_SECOND]",
+            "  --bootstrap-servers  a Kafka cluster to use (default: start an embedded broker)",
+            "  --jdbc-url           a database to write to: H2, PostgreSQL, MariaDB or MySQL (default: embedded H2)",
+            "  --duration           how long to generate messages, in seconds (default 20); Ctrl-C stops earlier",
+            "  --rate               orders generated per second, each with about 1.4 more messages (default 500)");
+
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Each dead letter is logged at WARNING; the progress line counts them and the dead-letter
+     * topic keeps each with its error, so the console shows only what is severe. (Held here: JUL
+     * forgets the level of a logger nobody references.)
+     */
+    private static final java.util.logging.Logger NANOSTREAM_LOG = java.util.logging.Logger.getLogger("io.nanostream");
+
+    private EtlDemo() {
+    }
+
+    /**
+     * What to run against, and for how long.
+     *
+     * @param bootstrapServers a Kafka cluster, or null for an embedded broker
+     * @param jdbcUrl a database, or null for an embedded H2
+     * @param duration how long to generate messages
+     * @param rate orders per second
+     * @param window the length of the per-customer windows
+     * @param progressEvery how often to print the progress line
+     */
+    record Options(String bootstrapServers, String jdbcUrl, Duration duration, int rate, Duration window,
+            Duration progressEvery) {
+
+        /** Reads the command line; null for {@code --help}. */
+        static Options parse(String... args) {
+            String bootstrapServers = null;
+            String jdbcUrl = null;
+            Duration duration = Duration.ofSeconds(20);
+            int rate = 500;
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                if (option.equals("--help") || option.equals("-h")) {
+                    return null;
+                }
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException("option " + option + " needs a value");
+                }
+                String value = args[++i];
+                switch (option) {
+                    case "--bootstrap-servers" -> bootstrapServers = value;
+                    case "--jdbc-url" -> jdbcUrl = value;
+                    case "--duration" -> duration = Duration.ofSeconds(positive(option, value));
+                    case "--rate" -> rate = positive(option, value);
+                    default -> throw new IllegalArgumentException("unknown option: " + option);
+                }
+            }
+            return new Options(bootstrapServers, jdbcUrl, duration, rate, Duration.ofSeconds(5), Duration.ofSeconds(2));
+        }
+
+        private static int positive(String option, String value) {
+            try {
+                int number = Integer.parseInt(value);
+                if (number > 0) {
+                    return number;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " must be a positive whole number: " + value);
+        }
+    }
+
+    /**
+     * What a run did, read back from the database and the topics.
+     *
+     * @param orders valid orders generated
+     * @param payments valid payments generated
+     * @param shipments valid shipments generated
+     * @param malformed malformed messages generated
+     * @param read messages the ETL read
+     * @param committed messages whose offsets the ETL committed, by the time it stopped
+     * @param table what the table holds for this run
+     * @param outputRecords records this run published to the output topic
+     * @param deadLetters records this run sent to the dead-letter topic
+     */
+    record Summary(long orders, long payments, long shipments, long malformed, long read, long committed,
+            TotalsTable.Contents table, long outputRecords, long deadLetters) {
+
+        /** Every message generated. */
+        long generated() {
+            return orders + payments + shipments + malformed;
+        }
+
+        /** Whether the table holds exactly what was generated. */
+        boolean tableMatches() {
+            return table.orders() == orders && table.payments() == payments && table.shipments() == shipments;
+        }
+    }
+
+    /**
+     * Runs the demo until the duration has passed or Ctrl-C, then prints a summary.
+     *
+     * @param args see {@link #USAGE}
+     * @throws Exception if the demo fails
+     */
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options == null) {
+            System.out.println(USAGE);
+            return;
+        }
+        NANOSTREAM_LOG.setLevel(java.util.logging.Level.SEVERE);
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread ctrlC = new Thread(() -> {
+            stop.countDown();
+            try {
+                finished.await(2, TimeUnit.MINUTES); // the JVM exits once this returns
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "etl-demo-stop");
+        Runtime.getRuntime().addShutdownHook(ctrlC);
+        try {
+            run(options, stop, System.out);
+        } finally {
+            finished.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(ctrlC);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C came: the hook has seen `finished`
+        }
+    }
+
+    /**
+     * Runs the demo: starts what was not given, generates messages until {@code duration} passes
+     * or {@code stop} opens, lets the ETL catch up, stops it, and reports.
+     */
+    static Summary run(Options options, CountDownLatch stop, PrintStream out) throws Exception {
+        out.println("nanostream ETL demo: orders, payments, shipments (JSON) -> parse -> per customer, "
+                + options.window().toSeconds() + " s windows -> table " + TotalsTable.NAME + " and topic "
+                + EtlPipeline.Topics.DEFAULT.totals() + "; malformed messages -> " + EtlPipeline.Topics.DEFAULT.deadLetters());
+        EmbeddedKafka broker = null;
+        String bootstrapServers = options.bootstrapServers();
+        if (bootstrapServers == null) {
+            out.print("starting an embedded Kafka broker (KRaft) ... ");
+            long started = System.nanoTime();
+            broker = EmbeddedKafka.start();
+            bootstrapServers = broker.bootstrapServers();
+            out.printf(Locale.ROOT, "ready at %s in %.1f s%n", bootstrapServers, (System.nanoTime() - started) / 1e9);
+        }
+        try {
+            String jdbcUrl = options.jdbcUrl() != null ? options.jdbcUrl() : "jdbc:h2:mem:etl-demo;DB_CLOSE_DELAY=-1";
+            out.println("database: " + jdbcUrl.replaceAll("(?i)password=[^&;]*", "password=***")
+                    + (options.jdbcUrl() == null ? " (embedded H2)" : ""));
+            return runAgainst(options, bootstrapServers, jdbcUrl, stop, out);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private static Summary runAgainst(Options options, String bootstrapServers, String jdbcUrl, CountDownLatch stop,
+            PrintStream out) throws Exception {
+        EtlPipeline.Topics topics = EtlPipeline.Topics.DEFAULT;
+        createTopics(bootstrapServers, topics);
+        TotalsTable.create(jdbcUrl);
+        LocalDateTime since = LocalDateTime.now(ZoneOffset.UTC);
+        Map<String, Long> outputBefore = records(bootstrapServers, topics.totals(), topics.deadLetters());
+        long committedBefore = committed(bootstrapServers);
+
+        SampleEvents events = new SampleEvents(topics, Long.MAX_VALUE, 200);
+        long read;
+        try (Pipeline etl = EtlPipeline.build(new EtlPipeline.Settings(bootstrapServers, jdbcUrl, topics, options.window()));
+                Pipeline generator = generator(bootstrapServers, events, options.rate())) {
+            etl.reportProgress(options.progressEvery(), out::println);
+            etl.start();
+            generator.start();
+            out.printf(Locale.ROOT, "generating about %d orders/s, with payments and shipments, for %d s; Ctrl-C stops"
+                    + " earlier%n", options.rate(), options.duration().toSeconds());
+
+            boolean early = stop.await(options.duration().toMillis(), TimeUnit.MILLISECONDS);
+            generator.stop();
+            generator.await(STOP_TIMEOUT);
+            out.printf(Locale.ROOT, "%s: generated %d messages; %s%n", early ? "stopping (Ctrl-C)" : "time is up",
+                    events.messages(), early ? "stopping the ETL now" : "letting the ETL catch up");
+            if (!early) {
+                awaitCatchUp(etl, events.messages(), stop);
+            }
+            etl.stop();
+            etl.await(STOP_TIMEOUT);
+            read = etl.metrics().node(EtlPipeline.SOURCE).in();
+        }
+        Map<String, Long> outputAfter = records(bootstrapServers, topics.totals(), topics.deadLetters());
+        Summary summary = new Summary(events.orders.get(), events.payments.get(), events.shipments.get(),
+                events.malformed.get(), read, committed(bootstrapServers) - committedBefore, TotalsTable.read(jdbcUrl, since),
+                outputAfter.get(topics.totals()) - outputBefore.get(topics.totals()),
+                outputAfter.get(topics.deadLetters()) - outputBefore.get(topics.deadLetters()));
+        print(summary, topics, out);
+        return summary;
+    }
+
+    /** The generator: sample events, paced, into the input topics. */
+    private static Pipeline generator(String bootstrapServers, SampleEvents events, int ordersPerSecond) {
+        var pace = Steps.<ProducerRecord<String, String>>throttle(
+                Math.max(1, ordersPerSecond * 12 / 5 / 10), Duration.ofMillis(100)); // about 2.4 messages per order
+        var toKafka = KafkaSink.<ProducerRecord<String, String>, String, String>builder(
+                        Map.of("bootstrap.servers", bootstrapServers, "linger.ms", 5), new StringSerializer(),
+                        new StringSerializer())
+                .name("to-kafka")
+                .records(record -> record)
+                .build();
+        events.subscribe(pace);
+        pace.subscribe(toKafka);
+        return Pipeline.from(events).named("generator");
+    }
+
+    /** Waits until the ETL has read every generated message, Ctrl-C, or a minute. */
+    private static void awaitCatchUp(Pipeline etl, long messages, CountDownLatch stop) throws InterruptedException {
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        while (etl.metrics().node(EtlPipeline.SOURCE).in() < messages && System.nanoTime() < deadline) {
+            if (stop.await(100, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /** The offsets the demo's consumer group has committed, summed over its partitions. */
+    private static long committed(String bootstrapServers) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
+            return admin.listConsumerGroupOffsets(EtlPipeline.GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .values().stream().filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum();
+        }
+    }
+
+    private static void createTopics(String bootstrapServers, EtlPipeline.Topics topics) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
+            List<NewTopic> wanted = new ArrayList<>();
+            for (String topic : List.of(topics.orders(), topics.payments(), topics.shipments(), topics.totals(),
+                    topics.deadLetters())) {
+                wanted.add(new NewTopic(topic, 3, (short) 1));
+            }
+            for (var created : admin.createTopics(wanted).values().values()) {
+                try {
+                    created.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /** How many records each topic holds: the sum of its partitions' end offsets. */
+    private static Map<String, Long> records(String bootstrapServers, String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
+            var descriptions = admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> partitions = descriptions.values().stream()
+                    .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+                    .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+            var ends = admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+            return ends.entrySet().stream().collect(Collectors.groupingBy(e -> e.getKey().topic(),
+                    Collectors.summingLong(e -> e.getValue().offset())));
+        }
+    }
+
+    private static void print(Summary s, EtlPipeline.Topics topics, PrintStream out) {
+        out.println("summary:");
+        out.printf(Locale.ROOT, "  generated     %,d orders, %,d payments, %,d shipments; %,d malformed messages%n",
+                s.orders(), s.payments(), s.shipments(), s.malformed());
+        out.printf(Locale.ROOT, "  database      %,d rows in %s for %,d customers: %,d orders, %,d payments, %,d shipments%s%n",
+                s.table().rows(), TotalsTable.NAME, s.table().customers(), s.table().orders(), s.table().payments(),
+                s.table().shipments(), s.tableMatches() ? " (all that was generated)" : "");
+        out.printf(Locale.ROOT, "  output topic  %,d records in %s%n", s.outputRecords(), topics.totals());
+        out.printf(Locale.ROOT, "  dead letters  %,d records in %s%s%n", s.deadLetters(), topics.deadLetters(),
+                s.deadLetters() == s.malformed() ? " (one per malformed message)" : "");
+        out.println("  top customers " + String.join(", ", s.table().topCustomers()));
+        out.printf(Locale.ROOT, "  kafka         read %,d of %,d messages, committed %,d%s%n", s.read(), s.generated(),
+                s.committed(), s.read() < s.generated() ? "; the rest waits in Kafka for the next run" : "");
+    }
+}

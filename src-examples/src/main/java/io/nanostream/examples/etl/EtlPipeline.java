@@ -1,0 +1,117 @@
+package io.nanostream.examples.etl;
+
+import io.nanostream.flow.AbstractStep;
+import io.nanostream.flow.ErrorPolicy;
+import io.nanostream.flow.Pipeline;
+import io.nanostream.flow.Steps;
+import io.nanostream.flow.Window;
+import io.nanostream.flow.Windowed;
+import io.nanostream.jdbc.JdbcSink;
+import io.nanostream.kafka.KafkaRecord;
+import io.nanostream.kafka.KafkaSink;
+import io.nanostream.kafka.KafkaSource;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The ETL: orders, payments and shipments from three Kafka topics, parsed from JSON, summed per
+ * customer in tumbling windows, written to a database table and published to a topic; messages
+ * that do not parse go to a dead-letter topic with the error in their headers.
+ *
+ * <pre>
+ * kafka (orders, payments, shipments) -> parse -> per-customer (window) -> totals -> database
+ *                                          |                                     \-> output-topic
+ *                                          \-> dead letters
+ * </pre>
+ *
+ * A message's offset is committed only after the row it went into has been committed and the
+ * output record acknowledged, so a crash loses nothing: what was not committed is read again.
+ */
+final class EtlPipeline {
+
+    /** The node names, as the progress line and metrics show them. */
+    static final String SOURCE = "kafka";
+    static final String PARSE = "parse";
+    static final String DATABASE = "database";
+    /** The consumer group. */
+    static final String GROUP = "nanostream-etl-demo";
+
+    /**
+     * What the pipeline connects to.
+     *
+     * @param bootstrapServers the Kafka brokers
+     * @param jdbcUrl the database
+     * @param topics where orders, payments and shipments come from, and where totals and dead
+     *     letters go
+     * @param window the length of the windows
+     */
+    record Settings(String bootstrapServers, String jdbcUrl, Topics topics, Duration window) {
+    }
+
+    /** The topics, by what they hold. */
+    record Topics(String orders, String payments, String shipments, String totals, String deadLetters) {
+        static final Topics DEFAULT = new Topics("orders", "payments", "shipments", "customer-totals", "etl-dead-letters");
+
+        Event.Kind kindOf(String topic) {
+            if (topic.equals(orders)) {
+                return Event.Kind.ORDER;
+            }
+            return topic.equals(payments) ? Event.Kind.PAYMENT : Event.Kind.SHIPMENT;
+        }
+    }
+
+    private EtlPipeline() {
+    }
+
+    /** Parses a message by the kind its topic holds. */
+    static final class ParseEvent extends AbstractStep<KafkaRecord<String, String>, Event> {
+        private final Topics topics;
+
+        ParseEvent(Topics topics) {
+            this.topics = topics;
+        }
+
+        @Override
+        protected void process(KafkaRecord<String, String> message) throws Exception {
+            emit(Event.parse(topics.kindOf(message.topic()), message.value()));
+        }
+    }
+
+    static Pipeline build(Settings settings) {
+        Topics topics = settings.topics();
+        Map<String, Object> consumer = Map.of("bootstrap.servers", settings.bootstrapServers(),
+                "group.id", GROUP, "auto.offset.reset", "earliest");
+        Map<String, Object> producer = Map.of("bootstrap.servers", settings.bootstrapServers(), "linger.ms", 5);
+
+        KafkaSource<String, String> kafka = KafkaSource.builder(consumer, new StringDeserializer(), new StringDeserializer())
+                .topics(topics.orders(), topics.payments(), topics.shipments())
+                .name(SOURCE)
+                .build();
+        AbstractStep<KafkaRecord<String, String>, Event> parse = new ParseEvent(topics).named(PARSE);
+        parse.withErrorPolicy(ErrorPolicy.deadLetter(KafkaSink.deadLetters(topics.deadLetters(), producer)));
+        AbstractStep<Event, Windowed<String, long[]>> perCustomer = Steps.window(Event::customer,
+                Window.ofTime(settings.window()), CustomerTotals.summing());
+        perCustomer.named("per-customer");
+        AbstractStep<Windowed<String, long[]>, CustomerTotals> totals = Steps.map(CustomerTotals::of);
+        totals.named("totals");
+        JdbcSink<CustomerTotals> database = JdbcSink.<CustomerTotals>builder(settings.jdbcUrl())
+                .name(DATABASE)
+                .sql(TotalsTable.upsert(settings.jdbcUrl()))
+                .binder(TotalsTable::bind)
+                .build();
+        KafkaSink<CustomerTotals> output = KafkaSink.<CustomerTotals, String, String>builder(producer, new StringSerializer(),
+                        new StringSerializer())
+                .name("output-topic")
+                .topic(topics.totals(), CustomerTotals::customer, CustomerTotals::toJson)
+                .build();
+
+        kafka.subscribe(parse);
+        parse.subscribe(perCustomer);
+        perCustomer.subscribe(totals);
+        totals.subscribe(database);
+        totals.subscribe(output);
+        return Pipeline.from(kafka).named("etl");
+    }
+}
