@@ -26,6 +26,10 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
     /**
      * Makes a snapshot.
      *
+     * @param pipeline the pipeline's name
+     * @param state its state
+     * @param elapsed time since it started
+     * @param nodes each node's counters, upstream first; copied
      * @throws NullPointerException if an argument is null
      */
     public PipelineMetrics {

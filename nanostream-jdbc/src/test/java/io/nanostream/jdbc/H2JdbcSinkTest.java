@@ -1,9 +1,97 @@
 package io.nanostream.jdbc;
 
-/** {@link JdbcSink} on H2. */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.nanostream.flow.Pipeline;
+import io.nanostream.testkit.InMemorySource;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@link JdbcSink} on H2, and from a {@code DataSource} rather than a URL. */
 class H2JdbcSinkTest extends JdbcSinkContract {
 
     H2JdbcSinkTest() {
         super(new Database.H2());
+    }
+
+    @Test
+    void takesItsConnectionsFromADataSource() throws Exception {
+        var dataSource = new CountingDataSource("jdbc:h2:mem:from-a-data-source;DB_CLOSE_DELAY=-1");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE words (word VARCHAR(20) PRIMARY KEY)");
+        }
+        var source = InMemorySource.of("nano", "stream");
+        source.subscribe(JdbcSink.<String>builder(dataSource).sql("INSERT INTO words (word) VALUES (?)")
+                .binder((statement, word) -> statement.setString(1, word))
+                .build());
+
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            pipeline.await(Duration.ofSeconds(30));
+        }
+
+        try (Connection c = dataSource.getConnection()) {
+            assertEquals(List.of(2L), Database.ids(c, "SELECT COUNT(*) FROM words"));
+        }
+        assertEquals(List.of("nano", "stream"), source.awaitAllAcknowledged(Duration.ofSeconds(30)));
+        assertEquals(3, dataSource.connections.get(), "the test's two and the sink's one");
+    }
+
+    /** A data source without a pool, counting the connections it hands out. */
+    private static final class CountingDataSource implements javax.sql.DataSource {
+        private final String url;
+        final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingDataSource(String url) {
+            this.url = url;
+        }
+
+        @Override
+        public Connection getConnection() throws java.sql.SQLException {
+            connections.incrementAndGet();
+            return java.sql.DriverManager.getConnection(url);
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws java.sql.SQLException {
+            connections.incrementAndGet();
+            return java.sql.DriverManager.getConnection(url, user, password);
+        }
+
+        @Override
+        public java.io.PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(java.io.PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
+            throw new java.sql.SQLFeatureNotSupportedException("no logger");
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws java.sql.SQLException {
+            throw new java.sql.SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return false;
+        }
     }
 }

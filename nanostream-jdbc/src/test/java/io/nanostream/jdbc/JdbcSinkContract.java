@@ -213,6 +213,23 @@ abstract class JdbcSinkContract {
         assertEquals(3, source.awaitAllAcknowledged(TIMEOUT).size());
     }
 
+    /**
+     * Starts the pipeline, pushes {@code half} totals, waits until they are acknowledged, cuts the
+     * sink's connection from the server's side, then pushes as many more and completes.
+     */
+    private void pushCuttingTheConnectionHalfway(Pipeline pipeline, InMemorySource<Total> source, int half,
+            CountDownLatch firstHalfAcknowledged) throws Exception {
+        pipeline.start();
+        totals(0, half).forEach(source::push);
+        assertTrue(firstHalfAcknowledged.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS),
+                "the first " + half + " rows were not acknowledged");
+        try (Connection admin = database.connect()) {
+            database.killOtherSessions(admin);
+        }
+        totals(half, 2 * half).forEach(source::push);
+        source.complete();
+    }
+
     @Test
     void aCutConnectionIsReopenedAndNothingIsLost() throws Exception {
         var source = InMemorySource.<Total>manual();
@@ -221,14 +238,7 @@ abstract class JdbcSinkContract {
         source.subscribe(sink().batchSize(20).maxWait(Duration.ofMillis(10)).retries(20, Duration.ofMillis(50)).build());
 
         try (Pipeline pipeline = Pipeline.from(source)) {
-            pipeline.start();
-            totals(0, 100).forEach(source::push);
-            assertTrue(firstHalf.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the first 100 rows were not acknowledged");
-            try (Connection admin = database.connect()) {
-                database.killOtherSessions(admin);
-            }
-            totals(100, 200).forEach(source::push);
-            source.complete();
+            pushCuttingTheConnectionHalfway(pipeline, source, 100, firstHalf);
 
             pipeline.await(TIMEOUT);
             assertEquals(200, source.awaitAllAcknowledged(TIMEOUT).size());
@@ -245,14 +255,7 @@ abstract class JdbcSinkContract {
         source.subscribe(sink().batchSize(20).retries(1, Duration.ZERO).build().withErrorPolicy(ErrorPolicy.skip()));
 
         try (Pipeline pipeline = Pipeline.from(source)) {
-            pipeline.start();
-            totals(0, 20).forEach(source::push);
-            assertTrue(firstBatch.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the first batch was not acknowledged");
-            try (Connection admin = database.connect()) {
-                database.killOtherSessions(admin);
-            }
-            totals(20, 40).forEach(source::push);
-            source.complete();
+            pushCuttingTheConnectionHalfway(pipeline, source, 20, firstBatch);
             PipelineException failure = assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
 
             assertEquals("totals", failure.nodeName());

@@ -1,5 +1,7 @@
 package io.nanostream.examples.etl;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.flow.Steps;
 import io.nanostream.kafka.KafkaSink;
@@ -19,9 +21,11 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -52,6 +56,7 @@ public final class EtlDemo {
             "  --rate               orders generated per second, each with about 1.4 more messages (default 500)");
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Each dead letter is logged at WARNING; the progress line counts them and the dead-letter
      * topic keeps each with its error, so the console shows only what is severe. (Held here: JUL
@@ -124,11 +129,11 @@ public final class EtlDemo {
      * @param read messages the ETL read
      * @param committed messages whose offsets the ETL committed, by the time it stopped
      * @param table what the table holds for this run
-     * @param outputRecords records this run published to the output topic
+     * @param output what this run published to the output topic, read back
      * @param deadLetters records this run sent to the dead-letter topic
      */
     record Summary(long orders, long payments, long shipments, long malformed, long read, long committed,
-            TotalsTable.Contents table, long outputRecords, long deadLetters) {
+            TotalsTable.Contents table, Published output, long deadLetters) {
 
         /** Every message generated. */
         long generated() {
@@ -139,6 +144,22 @@ public final class EtlDemo {
         boolean tableMatches() {
             return table.orders() == orders && table.payments() == payments && table.shipments() == shipments;
         }
+
+        /** Whether the output topic holds exactly what was generated. */
+        boolean outputMatches() {
+            return output.orders() == orders && output.payments() == payments && output.shipments() == shipments;
+        }
+    }
+
+    /**
+     * The records a run published to the output topic, and the sums they carry.
+     *
+     * @param records how many
+     * @param orders the sum of their orders
+     * @param payments the sum of their payments
+     * @param shipments the sum of their shipments
+     */
+    record Published(long records, long orders, long payments, long shipments) {
     }
 
     /**
@@ -220,7 +241,7 @@ public final class EtlDemo {
         createTopics(bootstrapServers, topics);
         TotalsTable.create(jdbcUrl);
         LocalDateTime since = LocalDateTime.now(ZoneOffset.UTC);
-        Map<String, Long> outputBefore = records(bootstrapServers, topics.totals(), topics.deadLetters());
+        Map<TopicPartition, Long> before = endOffsets(bootstrapServers, topics.totals(), topics.deadLetters());
         long committedBefore = committed(bootstrapServers);
 
         SampleEvents events = new SampleEvents(topics, Long.MAX_VALUE, 200);
@@ -245,11 +266,11 @@ public final class EtlDemo {
             etl.await(STOP_TIMEOUT);
             read = etl.metrics().node(EtlPipeline.SOURCE).in();
         }
-        Map<String, Long> outputAfter = records(bootstrapServers, topics.totals(), topics.deadLetters());
+        Map<TopicPartition, Long> after = endOffsets(bootstrapServers, topics.totals(), topics.deadLetters());
         Summary summary = new Summary(events.orders.get(), events.payments.get(), events.shipments.get(),
                 events.malformed.get(), read, committed(bootstrapServers) - committedBefore, TotalsTable.read(jdbcUrl, since),
-                outputAfter.get(topics.totals()) - outputBefore.get(topics.totals()),
-                outputAfter.get(topics.deadLetters()) - outputBefore.get(topics.deadLetters()));
+                readBack(bootstrapServers, topics.totals(), before, after),
+                added(topics.deadLetters(), before, after));
         print(summary, topics, out);
         return summary;
     }
@@ -306,17 +327,47 @@ public final class EtlDemo {
         }
     }
 
-    /** How many records each topic holds: the sum of its partitions' end offsets. */
-    private static Map<String, Long> records(String bootstrapServers, String... topics) throws Exception {
+    /** The end offset of every partition of the topics. */
+    private static Map<TopicPartition, Long> endOffsets(String bootstrapServers, String... topics) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
             var descriptions = admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> partitions = descriptions.values().stream()
                     .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
                     .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
-            var ends = admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
-            return ends.entrySet().stream().collect(Collectors.groupingBy(e -> e.getKey().topic(),
-                    Collectors.summingLong(e -> e.getValue().offset())));
+            return admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
         }
+    }
+
+    /** How many records a topic gained between two readings of its end offsets. */
+    private static long added(String topic, Map<TopicPartition, Long> before, Map<TopicPartition, Long> after) {
+        return after.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+                .mapToLong(e -> e.getValue() - before.get(e.getKey())).sum();
+    }
+
+    /** Reads the output topic's records between two readings of its end offsets, and adds them up. */
+    private static Published readBack(String bootstrapServers, String topic, Map<TopicPartition, Long> before,
+            Map<TopicPartition, Long> after) throws Exception {
+        List<TopicPartition> partitions = after.keySet().stream().filter(p -> p.topic().equals(topic)).toList();
+        long[] sums = new long[4];
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrapServers),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(partitions);
+            partitions.forEach(p -> consumer.seek(p, before.get(p)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < after.get(p)) && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.offset() < after.get(new TopicPartition(record.topic(), record.partition()))) {
+                        JsonNode totals = JSON.readTree(record.value());
+                        sums[0]++;
+                        sums[1] += totals.get("orders").asLong();
+                        sums[2] += totals.get("payments").asLong();
+                        sums[3] += totals.get("shipments").asLong();
+                    }
+                }
+            }
+        }
+        return new Published(sums[0], sums[1], sums[2], sums[3]);
     }
 
     private static void print(Summary s, EtlPipeline.Topics topics, PrintStream out) {
@@ -326,7 +377,9 @@ public final class EtlDemo {
         out.printf(Locale.ROOT, "  database      %,d rows in %s for %,d customers: %,d orders, %,d payments, %,d shipments%s%n",
                 s.table().rows(), TotalsTable.NAME, s.table().customers(), s.table().orders(), s.table().payments(),
                 s.table().shipments(), s.tableMatches() ? " (all that was generated)" : "");
-        out.printf(Locale.ROOT, "  output topic  %,d records in %s%n", s.outputRecords(), topics.totals());
+        out.printf(Locale.ROOT, "  output topic  %,d records in %s: %,d orders, %,d payments, %,d shipments%s%n",
+                s.output().records(), topics.totals(), s.output().orders(), s.output().payments(), s.output().shipments(),
+                s.outputMatches() ? " (all that was generated)" : "");
         out.printf(Locale.ROOT, "  dead letters  %,d records in %s%s%n", s.deadLetters(), topics.deadLetters(),
                 s.deadLetters() == s.malformed() ? " (one per malformed message)" : "");
         out.println("  top customers " + String.join(", ", s.table().topCustomers()));
