@@ -4,6 +4,9 @@
  */
 @SuppressWarnings("module") // the testkit, which the internal package is exported to, comes later
 module io.nanostream.flow {
+    requires java.management; // the pipeline's MBean
+    requires jdk.jfr; // its Flight Recorder events
+
     exports io.nanostream.flow;
     exports io.nanostream.flow.internal to io.nanostream.testkit;
 }

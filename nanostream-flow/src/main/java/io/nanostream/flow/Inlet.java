@@ -60,6 +60,10 @@ final class Inlet<I> {
     private int receivedSinceRequest;
     /** Items handed to the owner so far, for metrics; written under the lock only. */
     private final AtomicLong received = new AtomicLong();
+    /** One item in this many is timed, and counts for them all: two clock reads per 16 items. */
+    private static final long BUSY_SAMPLE_MASK = 15;
+    /** Estimated time spent in the owner's code, from the timed items; written under the lock only. */
+    private final AtomicLong busyNanos = new AtomicLong();
     private boolean started;
     private boolean terminated;
 
@@ -172,9 +176,14 @@ final class Inlet<I> {
             }
             current = lineage;
             handling = true;
-            received.lazySet(received.get() + 1);
+            long count = received.get() + 1;
+            received.lazySet(count);
+            long started = (count & BUSY_SAMPLE_MASK) == 0 ? System.nanoTime() : 0;
             try {
                 receiveUnderPolicy(item, lineage);
+                if (started != 0) {
+                    busyNanos.lazySet(busyNanos.get() + (System.nanoTime() - started) * (BUSY_SAMPLE_MASK + 1));
+                }
             } catch (Throwable e) {
                 PipelineException failure = e instanceof PipelineException
                         ? (PipelineException) e : node.failure(item, e);
@@ -261,6 +270,11 @@ final class Inlet<I> {
             }
         }
         return links;
+    }
+
+    /** The estimated time spent in the owner's code on items so far. */
+    long busyNanos() {
+        return busyNanos.get();
     }
 
     /** The number of items handed to the owner so far. */

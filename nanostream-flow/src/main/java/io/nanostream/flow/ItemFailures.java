@@ -54,6 +54,7 @@ final class ItemFailures {
         Duration backoff = policy.backoff(failedAttempts);
         if (backoff != null) {
             retried.incrementAndGet();
+            FlightEvents.itemFailed(node, item, error, failedAttempts, "retried");
             LOG.log(System.Logger.Level.DEBUG, () -> node.label() + " retries item \"" + Checks.describe(item)
                     + "\" in " + backoff + " after attempt " + failedAttempts + " failed: " + error);
         }
@@ -73,21 +74,25 @@ final class ItemFailures {
     boolean settle(Object item, Throwable error, int attempts, Lineage lineage) {
         settled.incrementAndGet();
         if (!appliesTo(error)) {
+            FlightEvents.itemFailed(node, item, error, attempts, "failed");
             return false;
         }
         switch (policy.terminal().kind) {
             case SKIP:
+                FlightEvents.itemFailed(node, item, error, attempts, "skipped");
                 long count = skipped.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, () -> node.label() + " skipped item \"" + Checks.describe(item)
                         + "\" after " + attempts + " attempt(s): " + error + " (" + count + " skipped so far)", error);
                 return true;
             case DEAD_LETTER:
+                FlightEvents.itemFailed(node, item, error, attempts, "dead-lettered");
                 deadLetters.send(new DeadLetter(node.name, item, error, attempts), lineage);
                 deadLettered.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, () -> node.label() + " sent item \"" + Checks.describe(item)
                         + "\" to its dead letters after " + attempts + " attempt(s): " + error);
                 return true;
             default:
+                FlightEvents.itemFailed(node, item, error, attempts, "failed");
                 return false;
         }
     }

@@ -204,7 +204,8 @@ final class Node {
         NodeMetrics.Kind role = source ? NodeMetrics.Kind.SOURCE
                 : kind == Kind.SINK ? NodeMetrics.Kind.SINK : NodeMetrics.Kind.STEP;
         return new NodeMetrics(name, role, in, source ? out : kind == Kind.SINK ? 0 : out, failures.errors(),
-                failures.retried.get(), failures.skipped.get(), failures.deadLettered.get(), queued, capacity, backlog);
+                failures.retried.get(), failures.skipped.get(), failures.deadLettered.get(), queued, capacity, backlog,
+                java.time.Duration.ofNanos(source ? 0 : inlet.busyNanos()));
     }
 
     String label() {

@@ -25,9 +25,12 @@ package io.nanostream.flow;
  *     fed only through fused calls
  * @param backlog for a source that knows it, how many items wait outside the pipeline to be
  *     read, such as a Kafka consumer's lag; else -1
+ * @param busy the time its code spent on items, estimated from one item in 16; a step that runs
+ *     fused with its subscriber (see {@link Steps}) counts the subscriber's time too; zero for a
+ *     source
  */
 public record NodeMetrics(String name, Kind kind, long in, long out, long errors, long retried, long skipped,
-        long deadLettered, long queued, long capacity, long backlog) {
+        long deadLettered, long queued, long capacity, long backlog, java.time.Duration busy) {
 
     /** What part a node plays in its pipeline. */
     public enum Kind {

@@ -68,6 +68,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final System.Logger LOG = System.getLogger("io.nanostream.flow");
 
     private volatile String name;
     private final List<AbstractSource<?>> sources = new ArrayList<>();
@@ -78,6 +79,8 @@ public final class Pipeline implements AutoCloseable {
     /** The nodes that end a path: sinks. */
     private final List<Node> sinks = new ArrayList<>();
     private final List<Link<?>> foreignLinks = new ArrayList<>();
+    /** Every subscription, found by the graph walk: the topology's edges. */
+    private final List<Topology.Edge> edges = new ArrayList<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<PipelineException> failure = new AtomicReference<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -98,6 +101,9 @@ public final class Pipeline implements AutoCloseable {
     /** The scheduler's nanoTime at start and at the end; see {@link #metrics()}. */
     private volatile long startedNanos;
     private volatile long endedNanos;
+    /** Registered while the pipeline runs. */
+    private volatile PipelineMBean mbean;
+    private volatile FlightEvents.PeriodicMetrics flightMetrics;
     /** Progress reporters asked for before start, started with the pipeline. */
     private final List<ProgressReporter> reporters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -274,6 +280,11 @@ public final class Pipeline implements AutoCloseable {
             ends.add(link.terminated);
         }
         startedNanos = scheduler().nanoTime();
+        registerMBean();
+        flightMetrics = new FlightEvents.PeriodicMetrics(this);
+        flightMetrics.start();
+        FlightEvents.stateChanged(name, State.RUNNING, null);
+        LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' started: " + describeNodes());
         for (ProgressReporter reporter : reporters) {
             reporter.start();
         }
@@ -284,11 +295,44 @@ public final class Pipeline implements AutoCloseable {
         CompletableFuture.allOf(ends.toArray(new CompletableFuture<?>[0])).whenComplete((ok, error) -> {
             endedNanos = scheduler().nanoTime();
             state.set(failure.get() == null ? State.COMPLETED : State.FAILED);
-            finished.complete(null);
-            for (ProgressReporter reporter : reporters) {
-                reporter.finish();
+            try {
+                flightMetrics.stop();
+                FlightEvents.stateChanged(name, state.get(), failure.get());
+                logEnd();
+                for (ProgressReporter reporter : reporters) {
+                    reporter.finish();
+                }
+                mbean.unregister();
+            } finally {
+                finished.complete(null); // last: await returns once everything above is done
             }
         });
+    }
+
+    private String describeNodes() {
+        long sourceCount = nodesInOrder.stream().filter(n -> n.kind == Node.Kind.SOURCE).count();
+        return sourceCount + " source(s), " + (nodesInOrder.size() - sourceCount - sinks.size()) + " step(s), "
+                + sinks.size() + " sink(s)";
+    }
+
+    private void logEnd() {
+        String took = String.format(java.util.Locale.ROOT, "%.3f s", (endedNanos - startedNanos) / 1e9);
+        PipelineException error = failure.get();
+        if (error == null) {
+            LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' completed after " + took);
+        } else {
+            LOG.log(System.Logger.Level.ERROR, () -> "pipeline '" + name + "' failed after " + took + ": "
+                    + error.getMessage(), error);
+        }
+    }
+
+    private void registerMBean() {
+        mbean = new PipelineMBean(this);
+        try {
+            mbean.register();
+        } catch (javax.management.JMException | SecurityException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "pipeline '" + name + "' runs without its MBean: " + e);
+        }
     }
 
     /**
@@ -314,6 +358,46 @@ public final class Pipeline implements AutoCloseable {
             nodes.add(node.metrics());
         }
         return new PipelineMetrics(name, now, Duration.ofNanos(Math.max(0, elapsed)), nodes);
+    }
+
+    /**
+     * Draws this pipeline as a <a href="https://mermaid.js.org/syntax/flowchart.html">Mermaid</a>
+     * flowchart, which GitHub, GitLab and many editors render: sources as stadiums, steps as
+     * boxes, sinks as cylinders, subscribers outside nanostream as hexagons, one arrow per
+     * subscription, dotted and labelled for dead letters and a partition's lanes.
+     *
+     * <pre>{@code
+     * System.out.println("```mermaid\n" + pipeline.toMermaid() + "```");
+     * // flowchart LR
+     * //     n0(["orders"])
+     * //     n1["parse"]
+     * //     n2[("database")]
+     * //     n0 --> n1
+     * //     n1 --> n2
+     * }</pre>
+     *
+     * @return the flowchart's text
+     */
+    public String toMermaid() {
+        return topology().mermaid();
+    }
+
+    /**
+     * Draws this pipeline in Graphviz's DOT language, for {@code dot -Tsvg}: the same picture as
+     * {@link #toMermaid()}.
+     *
+     * <pre>{@code
+     * Files.writeString(Path.of("pipeline.dot"), pipeline.toDot());  // dot -Tsvg pipeline.dot
+     * }</pre>
+     *
+     * @return the graph's text
+     */
+    public String toDot() {
+        return topology().dot();
+    }
+
+    private Topology topology() {
+        return new Topology(name, nodesInOrder, edges);
     }
 
     /**
@@ -356,6 +440,9 @@ public final class Pipeline implements AutoCloseable {
      */
     public void stop() {
         if (state.compareAndSet(State.RUNNING, State.STOPPING)) {
+            LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' stopping: its sources stop, what they"
+                    + " emitted still flows");
+            FlightEvents.stateChanged(name, State.STOPPING, null);
             for (AbstractSource<?> source : sources) {
                 source.stop(null);
             }
@@ -407,6 +494,15 @@ public final class Pipeline implements AutoCloseable {
                 "pipeline '" + this.name + "' is already " + state.get() + "; name it before start()");
         this.name = name;
         return this;
+    }
+
+    /**
+     * Returns this pipeline's name: the one given to {@link #named}, or else its first source's.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     /**
@@ -552,14 +648,14 @@ public final class Pipeline implements AutoCloseable {
                 sinks.add(node);
             }
             for (NodePublisher<?> outlet : node.outlets) {
-                visitOutlet(outlet);
+                visitOutlet(node, outlet);
             }
             path.remove(path.size() - 1);
             onPath.put(node, false);
             finished.add(node);
         }
 
-        private void visitOutlet(NodePublisher<?> outlet) {
+        private void visitOutlet(Node owner, NodePublisher<?> outlet) {
             publishers.add(outlet);
             List<? extends Link<?>> links = outlet.links();
             if (links.isEmpty()) {
@@ -568,6 +664,7 @@ public final class Pipeline implements AutoCloseable {
             }
             for (Link<?> link : links) {
                 Node target = Node.of(link.to);
+                edges.add(new Topology.Edge(owner, Topology.label(owner, outlet), target != null ? target : link.to));
                 if (target != null) {
                     visit(target);
                 } else {

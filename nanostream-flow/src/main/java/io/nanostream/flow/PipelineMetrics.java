@@ -73,7 +73,8 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
     /**
      * Describes in one line what happened between an earlier snapshot and this one: the
      * pipeline's name, age and state, then per node its items per second (a step that emits at
-     * another rate than it takes shows both, as {@code in->out}), what waits in its buffers
+     * another rate than it takes shows both, as {@code in->out}), the share of the time its code
+     * was busy (from 1%: the step near 100% is the bottleneck), what waits in its buffers
      * ({@code [queued/capacity]}, when anything does), its errors, skips and dead letters so far
      * (when there are any), and a source's backlog (when it knows it).
      *
@@ -95,6 +96,10 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
             line.append(" | ").append(node.name()).append(' ').append(in);
             if (node.kind() == NodeMetrics.Kind.STEP && !out.equals(in)) {
                 line.append("->").append(out);
+            }
+            long busy = node.busy().minus(before == null ? java.time.Duration.ZERO : before.busy()).toNanos();
+            if (seconds > 0 && busy >= seconds * 1e7) { // 1% or more
+                line.append(String.format(java.util.Locale.ROOT, " busy %.0f%%", busy / (seconds * 1e7)));
             }
             if (node.queued() > 0) {
                 line.append(" [").append(node.queued()).append('/').append(node.capacity()).append(']');

@@ -17,6 +17,13 @@ import org.junit.jupiter.api.Test;
 
 class PipelineMetricsTest {
 
+    /** The counters, with the busy time (a measurement) left out. */
+    private static NodeMetrics counters(NodeMetrics metrics) {
+        return new NodeMetrics(metrics.name(), metrics.kind(), metrics.in(), metrics.out(), metrics.errors(),
+                metrics.retried(), metrics.skipped(), metrics.deadLettered(), metrics.queued(), metrics.capacity(),
+                metrics.backlog(), Duration.ZERO);
+    }
+
     @Test
     void countsWhatEachNodeTookAndEmitted() throws Exception {
         var source = source(range(10));
@@ -36,14 +43,14 @@ class PipelineMetricsTest {
             assertEquals(Pipeline.State.COMPLETED, metrics.state());
             assertEquals(List.of("ListSource", "twice", "small", "RecordingSink"),
                     metrics.nodes().stream().map(NodeMetrics::name).toList());
-            assertEquals(new NodeMetrics("ListSource", NodeMetrics.Kind.SOURCE, 10, 10, 0, 0, 0, 0, 0, 0, -1),
-                    metrics.node("ListSource"));
-            assertEquals(new NodeMetrics("twice", NodeMetrics.Kind.STEP, 10, 10, 0, 0, 0, 0, 0, 256, -1),
-                    metrics.node("twice"));
-            assertEquals(new NodeMetrics("small", NodeMetrics.Kind.STEP, 10, 5, 0, 0, 0, 0, 0, 0, -1),
-                    metrics.node("small"), "fed by a fused call: no buffer");
-            assertEquals(new NodeMetrics("RecordingSink", NodeMetrics.Kind.SINK, 5, 0, 0, 0, 0, 0, 0, 0, -1),
-                    metrics.node("RecordingSink"));
+            assertEquals(new NodeMetrics("ListSource", NodeMetrics.Kind.SOURCE, 10, 10, 0, 0, 0, 0, 0, 0, -1, Duration.ZERO),
+                    counters(metrics.node("ListSource")));
+            assertEquals(new NodeMetrics("twice", NodeMetrics.Kind.STEP, 10, 10, 0, 0, 0, 0, 0, 256, -1, Duration.ZERO),
+                    counters(metrics.node("twice")));
+            assertEquals(new NodeMetrics("small", NodeMetrics.Kind.STEP, 10, 5, 0, 0, 0, 0, 0, 0, -1, Duration.ZERO),
+                    counters(metrics.node("small")), "fed by a fused call: no buffer");
+            assertEquals(new NodeMetrics("RecordingSink", NodeMetrics.Kind.SINK, 5, 0, 0, 0, 0, 0, 0, 0, -1, Duration.ZERO),
+                    counters(metrics.node("RecordingSink")));
         }
     }
 
@@ -114,6 +121,29 @@ class PipelineMetricsTest {
             release.countDown();
             pipeline.await(TIMEOUT);
             assertEquals(0, pipeline.metrics().node("RecordingSink").queued());
+        }
+    }
+
+    @Test
+    void estimatesTheTimeANodesCodeSpentOnItems() throws Exception {
+        var source = source(range(64));
+        var slow = new AbstractStep<Integer, Integer>("slow", 256) {
+            @Override
+            protected void process(Integer item) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(1).toNanos()); // the work being timed
+                emit(item);
+            }
+        };
+        source.subscribe(slow);
+        slow.subscribe(new RecordingSink<>());
+
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            pipeline.await(TIMEOUT);
+            Duration busy = pipeline.metrics().node("slow").busy();
+
+            assertTrue(busy.compareTo(Duration.ofMillis(48)) >= 0, "64 items of at least 1 ms each, sampled: " + busy);
+            assertEquals(Duration.ZERO, pipeline.metrics().node("ListSource").busy());
         }
     }
 

@@ -306,7 +306,7 @@ class PipelineTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process child = new ProcessBuilder(java, "-XX:ActiveProcessorCount=1", "-cp",
                 System.getProperty("java.class.path"), TwentyStepChain.class.getName())
-                .redirectErrorStream(true)
+                .redirectError(ProcessBuilder.Redirect.INHERIT) // the pipeline's log, in this test's output
                 .start();
         try {
             assertTrue(child.waitFor(90, TimeUnit.SECONDS), "the 20-step chain hung on one CPU");
