@@ -6,6 +6,7 @@
 module io.nanostream.kafka {
     requires transitive io.nanostream.flow;
     requires transitive kafka.clients;
+    requires jdk.jfr; // commit and rebalance events
 
     exports io.nanostream.kafka;
 }

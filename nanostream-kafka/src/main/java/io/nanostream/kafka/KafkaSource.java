@@ -114,6 +114,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     private KafkaSource(Builder<K, V> builder) {
         super(builder.name, builder.bufferSize);
+        KafkaEvents.register();
         this.config = builder.config;
         this.keyDeserializer = builder.keyDeserializer;
         this.valueDeserializer = builder.valueDeserializer;
@@ -293,7 +294,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet()); // covers `delivered`
             lastCommit = System.nanoTime();
             if (!offsets.isEmpty()) {
+                KafkaEvents.Commit event = KafkaEvents.commitStarted();
                 consumer.commitAsync(offsets, (committed, error) -> {
+                    KafkaEvents.committed(event, name(), offsets, false, error == null);
                     if (error != null) {
                         LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit " + committed
                                 + "; a later commit covers them: " + error);
@@ -339,10 +342,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         if (offsets.isEmpty()) {
             return;
         }
+        KafkaEvents.Commit event = KafkaEvents.commitStarted();
         try {
             consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            KafkaEvents.committed(event, name(), offsets, true, true);
             markCommitted(offsets);
         } catch (KafkaException e) {
+            KafkaEvents.committed(event, name(), offsets, true, false);
             LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit " + offsets
                     + "; those records will be read again: " + e);
         }
@@ -418,17 +424,20 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            KafkaEvents.rebalanced(name(), "revoked", partitions);
             commitSync(partitions);
             forget(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            KafkaEvents.rebalanced(name(), "lost", partitions);
             forget(partitions); // another member owns them already: committing would be wrong
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            KafkaEvents.rebalanced(name(), "assigned", partitions);
             for (TopicPartition partition : partitions) {
                 progress.put(partition, new PartitionProgress());
                 Long resume = resumeAt.get(partition);

@@ -20,6 +20,9 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,17 +109,40 @@ class KafkaIntegrationTest {
         broker.produce(OrdersEtl.orders(inputs, 3_000, 0));
         List<String> expected = OrdersEtl.expectedIds(3_000, 0);
 
-        try (Pipeline pipeline = OrdersEtl.build(settings(broker, 500, 0))) {
+        Path recorded = Files.createTempFile("nanostream-kafka", ".jfr");
+        try (Pipeline pipeline = OrdersEtl.build(settings(broker, 500, 0)); Recording recording = new Recording()) {
+            recording.enable("io.nanostream.kafka.Commit");
+            recording.enable("io.nanostream.kafka.Rebalance");
+            recording.start();
             pipeline.start();
             List<String> ids = awaitOutput(broker, expected);
 
             assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
             pipeline.stop();
             pipeline.await(TIMEOUT);
+            recording.dump(recorded);
             NodeMetrics source = pipeline.metrics().node("KafkaSource");
             assertEquals(3_000, source.in());
             assertEquals(0, source.backlog(), "every record read");
         }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(recorded);
+        Files.delete(recorded);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("io.nanostream.kafka.Rebalance")
+                && e.getString("change").equals("assigned") && e.getString("partitions").contains("orders-" + run + "-0")),
+                "the assignment was recorded: " + events);
+        List<RecordedEvent> commits = events.stream()
+                .filter(e -> e.getEventType().getName().equals("io.nanostream.kafka.Commit")).collect(Collectors.toList());
+        RecordedEvent last = commits.get(commits.size() - 1);
+        assertTrue(last.getBoolean("synchronous") && last.getBoolean("succeeded"), "the stop's commit: " + last);
+        Map<String, Long> highest = new java.util.HashMap<>();
+        for (RecordedEvent commit : commits) {
+            for (String entry : commit.getString("offsets").replaceAll("[{}]", "").split(", ")) {
+                highest.merge(entry.substring(0, entry.indexOf('=')), Long.parseLong(entry.substring(entry.indexOf('=') + 1)),
+                        Math::max);
+            }
+        }
+        assertEquals(3_000, highest.values().stream().mapToLong(Long::longValue).sum(), "the commits cover every record: "
+                + highest);
     }
 
     @Test
