@@ -43,6 +43,15 @@ class ReadmeTest {
         assertTrue(ciScript.lines().anyMatch(line -> line.equals("mvn -B verify")), "CI runs the README's test command");
     }
 
+    @Test
+    void theTopologyPictureIsTheEtlDemosOwn() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("```mermaid\n") + "```mermaid\n".length();
+        String picture = readme.substring(start, readme.indexOf("```", start));
+
+        assertEquals(io.nanostream.examples.etl.EtlDemo.topology(), picture);
+    }
+
     private static List<String> assertDoesRun() {
         try {
             return Quickstart.run();

@@ -53,7 +53,8 @@ public final class EtlDemo {
             "  --bootstrap-servers  a Kafka cluster to use (default: start an embedded broker)",
             "  --jdbc-url           a database to write to: H2, PostgreSQL, MariaDB or MySQL (default: embedded H2)",
             "  --duration           how long to generate messages, in seconds (default 20); Ctrl-C stops earlier",
-            "  --rate               orders generated per second, each with about 1.4 more messages (default 500)");
+            "  --rate               orders generated per second, each with about 1.4 more messages (default 500)",
+            "  --topology           print the ETL pipeline as a Mermaid flowchart, and exit");
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,9 +77,10 @@ public final class EtlDemo {
      * @param rate orders per second
      * @param window the length of the per-customer windows
      * @param progressEvery how often to print the progress line
+     * @param topologyOnly print the pipeline's picture instead of running it
      */
     record Options(String bootstrapServers, String jdbcUrl, Duration duration, int rate, Duration window,
-            Duration progressEvery) {
+            Duration progressEvery, boolean topologyOnly) {
 
         /** Reads the command line; null for {@code --help}. */
         static Options parse(String... args) {
@@ -86,10 +88,15 @@ public final class EtlDemo {
             String jdbcUrl = null;
             Duration duration = Duration.ofSeconds(20);
             int rate = 500;
+            boolean topologyOnly = false;
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     return null;
+                }
+                if (option.equals("--topology")) {
+                    topologyOnly = true;
+                    continue;
                 }
                 if (i + 1 == args.length) {
                     throw new IllegalArgumentException("option " + option + " needs a value");
@@ -103,7 +110,8 @@ public final class EtlDemo {
                     default -> throw new IllegalArgumentException("unknown option: " + option);
                 }
             }
-            return new Options(bootstrapServers, jdbcUrl, duration, rate, Duration.ofSeconds(5), Duration.ofSeconds(2));
+            return new Options(bootstrapServers, jdbcUrl, duration, rate, Duration.ofSeconds(5), Duration.ofSeconds(2),
+                    topologyOnly);
         }
 
         private static int positive(String option, String value) {
@@ -180,6 +188,10 @@ public final class EtlDemo {
         }
         if (options == null) {
             System.out.println(USAGE);
+            return;
+        }
+        if (options.topologyOnly()) {
+            System.out.print(topology());
             return;
         }
         NANOSTREAM_LOG.setLevel(java.util.logging.Level.SEVERE);
@@ -273,6 +285,18 @@ public final class EtlDemo {
                 added(topics.deadLetters(), before, after));
         print(summary, topics, out);
         return summary;
+    }
+
+    /**
+     * Returns the ETL pipeline as a Mermaid flowchart: what {@code --topology} prints, and the
+     * README shows. The pipeline is built, not started: nothing connects, though its Kafka sinks
+     * make their (idle) producers.
+     *
+     * @return the flowchart's text
+     */
+    public static String topology() {
+        return EtlPipeline.build(new EtlPipeline.Settings("localhost:9092", "jdbc:h2:mem:topology",
+                EtlPipeline.Topics.DEFAULT, Duration.ofSeconds(5))).toMermaid();
     }
 
     /** The generator: sample events, paced, into the input topics. */
