@@ -67,7 +67,18 @@ final class NanostreamChain {
         }
     }
 
+    /** Nodes seen by metrics readers; read by nobody, so the snapshots are not optimized away. */
+    static volatile long snapshots;
+
     static long run(long items, int bufferSize, boolean tracked) throws Exception {
+        return run(items, bufferSize, tracked, null);
+    }
+
+    /**
+     * Runs the chain; with {@code readMetricsEvery}, another thread takes a {@code metrics()}
+     * snapshot that often while it runs.
+     */
+    static long run(long items, int bufferSize, boolean tracked, Duration readMetricsEvery) throws Exception {
         var source = new Counting(items, bufferSize, tracked);
         var times3 = Steps.map(Chain::timesThree);
         var even = Steps.filter(Chain::even);
@@ -77,7 +88,19 @@ final class NanostreamChain {
         times3.subscribe(even);
         even.subscribe(plus1);
         plus1.subscribe(sum);
-        Chain.runToEnd(Pipeline.from(source), Duration.ofMinutes(10));
+        Pipeline pipeline = Pipeline.from(source);
+        var reader = readMetricsEvery == null ? null : java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        if (reader != null) {
+            reader.scheduleAtFixedRate(() -> snapshots += pipeline.metrics().nodes().size(), 0,
+                    readMetricsEvery.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        try {
+            Chain.runToEnd(pipeline, Duration.ofMinutes(10));
+        } finally {
+            if (reader != null) {
+                reader.shutdownNow();
+            }
+        }
         if (tracked && source.delivered.sum() != items) {
             throw new IllegalStateException("delivered " + source.delivered.sum() + " of " + items);
         }

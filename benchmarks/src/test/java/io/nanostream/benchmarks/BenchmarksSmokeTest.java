@@ -31,6 +31,17 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void metricsReadWhileTheChainRunsChangeNothingItComputes() throws Exception {
+        assertEquals(Chain.expectedSum(ITEMS), NanostreamChain.run(ITEMS, 256, false, java.time.Duration.ofMillis(1)));
+        var release = new java.util.concurrent.CountDownLatch(1);
+        try (var idle = MetricsBenchmark.idlePipeline(release)) {
+            idle.start();
+            assertEquals(5, idle.metrics().nodes().size());
+            release.countDown();
+        }
+    }
+
+    @Test
     void slowSinkTakesEveryItem() throws Exception {
         long peakAboveIdle = MemoryBenchmark.run(ITEMS, 10_000);
 
