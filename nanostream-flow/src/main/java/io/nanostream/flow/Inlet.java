@@ -58,11 +58,21 @@ final class Inlet<I> {
     /** Inputs held beyond their call; failed for the owner if it ends or fails holding them. */
     private final Set<HeldInput> held = ConcurrentHashMap.newKeySet();
     private int receivedSinceRequest;
-    /** Items handed to the owner so far, for metrics; written under the lock only. */
+    /**
+     * Items from a publisher outside nanostream handed to the owner so far, for metrics (links
+     * count the others); written under the lock only.
+     */
     private final AtomicLong received = new AtomicLong();
     /** One item in this many is timed, and counts for them all: two clock reads per 16 items. */
-    private static final long BUSY_SAMPLE_MASK = 15;
-    /** Estimated time spent in the owner's code, from the timed items; written under the lock only. */
+    private static final int BUSY_SAMPLE_MASK = 15;
+    /**
+     * Whether to time the owner's code: set by the first metrics snapshot, so that a pipeline
+     * nobody watches pays one field read per item for it.
+     */
+    private volatile boolean timed;
+    /** Items handled while timed; under the lock only. */
+    private int timedItems;
+    /** Estimated time spent in the owner's code since {@link #timed} was set; written under the lock only. */
     private final AtomicLong busyNanos = new AtomicLong();
     private boolean started;
     private boolean terminated;
@@ -176,14 +186,8 @@ final class Inlet<I> {
             }
             current = lineage;
             handling = true;
-            long count = received.get() + 1;
-            received.lazySet(count);
-            long started = (count & BUSY_SAMPLE_MASK) == 0 ? System.nanoTime() : 0;
             try {
-                receiveUnderPolicy(item, lineage);
-                if (started != 0) {
-                    busyNanos.lazySet(busyNanos.get() + (System.nanoTime() - started) * (BUSY_SAMPLE_MASK + 1));
-                }
+                receiveCounted(item, lineage);
             } catch (Throwable e) {
                 PipelineException failure = e instanceof PipelineException
                         ? (PipelineException) e : node.failure(item, e);
@@ -208,6 +212,23 @@ final class Inlet<I> {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Counts the item where no link does, times one in 16 once someone watches, and hands it
+     * on. Kept out of {@link #handle} so that handle stays small enough for the JIT to inline.
+     */
+    private void receiveCounted(I item, Lineage lineage) throws Throwable {
+        if (foreignSubscription != null) {
+            received.lazySet(received.get() + 1); // links count the items they bring; this one has none
+        }
+        if (!timed || (++timedItems & BUSY_SAMPLE_MASK) != 0) {
+            receiveUnderPolicy(item, lineage);
+            return;
+        }
+        long started = System.nanoTime();
+        receiveUnderPolicy(item, lineage);
+        busyNanos.lazySet(busyNanos.get() + (System.nanoTime() - started) * (BUSY_SAMPLE_MASK + 1));
     }
 
     /**
@@ -272,14 +293,22 @@ final class Inlet<I> {
         return links;
     }
 
-    /** The estimated time spent in the owner's code on items so far. */
+    /**
+     * The estimated time spent in the owner's code on items since the first call of this
+     * method: timing starts when someone first asks.
+     */
     long busyNanos() {
+        timed = true;
         return busyNanos.get();
     }
 
     /** The number of items handed to the owner so far. */
     long received() {
-        return received.get();
+        long count = received.get();
+        for (Link<?> link : links()) {
+            count += link.handledCount();
+        }
+        return count;
     }
 
     /** The thread handling an item or action of this inlet now, or null. */

@@ -76,6 +76,11 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
         return from.emittedCount() - emittedBefore - handled.get();
     }
 
+    /** Items the subscriber has finished with. */
+    long handledCount() {
+        return handled.get();
+    }
+
     /** Whether the publisher hands items straight to the subscriber, with no buffer between. */
     boolean isDirect() {
         return direct;

@@ -12,8 +12,8 @@ package io.nanostream.flow;
  *
  * @param name the node's name
  * @param kind source, step or sink
- * @param in items it took: handed to a step's {@code process} or a sink's {@code consume}; for a
- *     source, what it read: emitted or rejected
+ * @param in items it took: handed to a step's {@code process} or a sink's {@code consume}, which
+ *     returned; for a source, what it read: emitted or rejected
  * @param out items it emitted; zero for a sink
  * @param errors how often its code threw on an item, each failed attempt counted
  * @param retried how many of those failures its error policy retried
@@ -25,9 +25,10 @@ package io.nanostream.flow;
  *     fed only through fused calls
  * @param backlog for a source that knows it, how many items wait outside the pipeline to be
  *     read, such as a Kafka consumer's lag; else -1
- * @param busy the time its code spent on items, estimated from one item in 16; a step that runs
- *     fused with its subscriber (see {@link Steps}) counts the subscriber's time too; zero for a
- *     source
+ * @param busy the time its code spent on items since the pipeline's metrics were first taken
+ *     (timing starts then, so that an unwatched pipeline pays nothing for it), estimated from one
+ *     item in 16; a step that runs fused with its subscriber (see {@link Steps}) counts the
+ *     subscriber's time too; zero for a source
  */
 public record NodeMetrics(String name, Kind kind, long in, long out, long errors, long retried, long skipped,
         long deadLettered, long queued, long capacity, long backlog, java.time.Duration busy) {

@@ -115,7 +115,7 @@ class PipelineMetricsTest {
             assertTrue(consuming.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             NodeMetrics busy = pipeline.metrics().node("RecordingSink");
 
-            assertEquals(1, busy.in(), "the item being consumed");
+            assertEquals(0, busy.in(), "the item being consumed is not taken yet");
             assertEquals(10, busy.queued(), "nine buffered, and the one being consumed");
             assertEquals(64, busy.capacity());
             release.countDown();
@@ -138,6 +138,7 @@ class PipelineMetricsTest {
         slow.subscribe(new RecordingSink<>());
 
         try (Pipeline pipeline = Pipeline.from(source)) {
+            assertEquals(Duration.ZERO, pipeline.metrics().node("slow").busy(), "timing starts with the first snapshot");
             pipeline.start();
             pipeline.await(TIMEOUT);
             Duration busy = pipeline.metrics().node("slow").busy();
