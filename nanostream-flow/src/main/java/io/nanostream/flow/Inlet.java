@@ -70,6 +70,8 @@ final class Inlet<I> {
      * nobody watches pays one field read per item for it.
      */
     private volatile boolean timed;
+    /** Whether items are counted here (fed from outside nanostream) or timed. */
+    private volatile boolean watched;
     /** Items handled while timed; under the lock only. */
     private int timedItems;
     /** Estimated time spent in the owner's code since {@link #timed} was set; written under the lock only. */
@@ -121,6 +123,7 @@ final class Inlet<I> {
                 announcedSubscriptions++;
             } else {
                 foreignSubscription = subscription;
+                watched = true;
             }
             subscriptions.add(subscription);
             if (!started) {
@@ -187,7 +190,7 @@ final class Inlet<I> {
             current = lineage;
             handling = true;
             try {
-                receiveCounted(item, lineage);
+                receiveUnderPolicy(item, lineage);
             } catch (Throwable e) {
                 PipelineException failure = e instanceof PipelineException
                         ? (PipelineException) e : node.failure(item, e);
@@ -215,20 +218,14 @@ final class Inlet<I> {
     }
 
     /**
-     * Counts the item where no link does, times one in 16 once someone watches, and hands it
-     * on. Kept out of {@link #handle} so that handle stays small enough for the JIT to inline.
+     * When the item is to be counted here or timed: counts it, and returns the time now if it is
+     * one of the 16th that are timed, else 0.
      */
-    private void receiveCounted(I item, Lineage lineage) throws Throwable {
-        if (foreignSubscription != null) {
+    private long watch(int attempt) {
+        if (attempt == 1 && foreignSubscription != null) {
             received.lazySet(received.get() + 1); // links count the items they bring; this one has none
         }
-        if (!timed || (++timedItems & BUSY_SAMPLE_MASK) != 0) {
-            receiveUnderPolicy(item, lineage);
-            return;
-        }
-        long started = System.nanoTime();
-        receiveUnderPolicy(item, lineage);
-        busyNanos.lazySet(busyNanos.get() + (System.nanoTime() - started) * (BUSY_SAMPLE_MASK + 1));
+        return timed && (++timedItems & BUSY_SAMPLE_MASK) == 0 ? System.nanoTime() : 0;
     }
 
     /**
@@ -239,7 +236,17 @@ final class Inlet<I> {
     private void receiveUnderPolicy(I item, Lineage lineage) throws Throwable {
         for (int attempt = 1;; attempt++) {
             try {
-                receiver.receive(item);
+                // Unwatched, this is one field read: no call is added between the owner and the
+                // fused steps it calls, so the JIT inlines the chain as deep as before.
+                if (!watched) {
+                    receiver.receive(item);
+                } else {
+                    long started = watch(attempt);
+                    receiver.receive(item);
+                    if (started != 0) {
+                        busyNanos.lazySet(busyNanos.get() + (System.nanoTime() - started) * (BUSY_SAMPLE_MASK + 1));
+                    }
+                }
                 return;
             } catch (Throwable e) {
                 Duration backoff = node.failures.retryDelay(item, e, attempt);
@@ -299,6 +306,7 @@ final class Inlet<I> {
      */
     long busyNanos() {
         timed = true;
+        watched = true;
         return busyNanos.get();
     }
 

@@ -396,6 +396,15 @@ public final class Pipeline implements AutoCloseable {
         return topology().dot();
     }
 
+    /** The names of the nodes, upstream first, as {@link #metrics()} lists them. */
+    List<String> nodeNames() {
+        List<String> names = new ArrayList<>();
+        for (Node node : nodesInOrder) {
+            names.add(node.name);
+        }
+        return names;
+    }
+
     private Topology topology() {
         return new Topology(name, nodesInOrder, edges);
     }

@@ -149,6 +149,42 @@ class PipelineMetricsTest {
     }
 
     @Test
+    void aPipelineNobodyWatchesIsNotTimed() throws Exception {
+        var source = source(range(64));
+        var step = TestNodes.<Integer>identity(256);
+        step.named("unwatched");
+        source.subscribe(step);
+        step.subscribe(new RecordingSink<>());
+
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start(); // registers its MBean, which must not start the timing
+            pipeline.await(TIMEOUT);
+
+            assertEquals(Duration.ZERO, pipeline.metrics().node("unwatched").busy());
+        }
+    }
+
+    @Test
+    void countsWhatAStepTakesFromAPublisherOutsideNanostream() throws Exception {
+        var foreign = new java.util.concurrent.SubmissionPublisher<Integer>(Runnable::run, 16);
+        var step = TestNodes.<Integer>identity(8);
+        step.named("entry");
+        foreign.subscribe(step);
+        step.subscribe(new RecordingSink<>());
+        try (Pipeline pipeline = Pipeline.from(step)) {
+            pipeline.start();
+            for (int i = 0; i < 100; i++) {
+                foreign.submit(i);
+            }
+            foreign.close();
+            pipeline.await(TIMEOUT);
+
+            assertEquals(100, pipeline.metrics().node("entry").in());
+            assertEquals(100, pipeline.metrics().node("RecordingSink").in());
+        }
+    }
+
+    @Test
     void anUnknownNodeIsNamedWithTheKnownOnes() {
         var source = source(range(1));
         source.subscribe(new RecordingSink<>());
