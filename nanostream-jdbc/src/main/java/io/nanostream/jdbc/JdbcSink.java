@@ -73,6 +73,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      */
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final System.Logger LOG = System.getLogger("io.nanostream.jdbc");
 
     private final Connector connector;
     private final String target;
@@ -290,8 +291,12 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                     + "); check that the database is up and reachable, retries(..) sets how long to keep trying",
                     Failure.sqlState(e), e));
         }
-        long pause = firstBackoff.toNanos() << Math.min(attempt - 1, 30);
-        scheduler().sleep(Duration.ofNanos(Math.min(pause, MAX_BACKOFF.toNanos())));
+        Duration pause = Duration.ofNanos(Math.min(firstBackoff.toNanos() << Math.min(attempt - 1, 30),
+                MAX_BACKOFF.toNanos()));
+        LOG.log(System.Logger.Level.WARNING, () -> name() + ": attempt " + attempt + " of " + maxAttempts + " to write to "
+                + target + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e) + "); trying again in "
+                + pause.toMillis() + " ms on a new connection");
+        scheduler().sleep(pause);
     }
 
     /** A failure of the statement itself, which no retry mends: it fails the pipeline. */
