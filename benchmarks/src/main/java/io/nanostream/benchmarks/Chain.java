@@ -13,6 +13,18 @@ final class Chain {
     private Chain() {
     }
 
+    /** Subscribes each stage to the one before it: {@code source -> stages... -> sink}. */
+    @SafeVarargs
+    static <T> void wire(java.util.concurrent.Flow.Publisher<T> source, java.util.concurrent.Flow.Subscriber<T> sink,
+            java.util.concurrent.Flow.Processor<T, T>... stages) {
+        java.util.concurrent.Flow.Publisher<T> upstream = source;
+        for (java.util.concurrent.Flow.Processor<T, T> stage : stages) {
+            upstream.subscribe(stage);
+            upstream = stage;
+        }
+        upstream.subscribe(sink);
+    }
+
     /** Starts the pipeline, waits until it has finished, and closes it. */
     static void runToEnd(Pipeline pipeline, Duration timeout) throws Exception {
         try (pipeline) {

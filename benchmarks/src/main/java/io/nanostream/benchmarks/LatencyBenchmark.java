@@ -126,10 +126,7 @@ public class LatencyBenchmark {
         AbstractStep<Long, Long> keepAll = Steps.filter(stamp -> stamp != 0);
         AbstractStep<Long, Long> copyAgain = Steps.map(stamp -> stamp);
         var sink = new Latencies(items);
-        source.subscribe(copy);
-        copy.subscribe(keepAll);
-        keepAll.subscribe(copyAgain);
-        copyAgain.subscribe(sink);
+        Chain.wire(source, sink, copy, keepAll, copyAgain);
         Chain.runToEnd(Pipeline.from(source), Duration.ofMinutes(10));
         if (sink.count != items) {
             throw new IllegalStateException("the sink took " + sink.count + " of " + items);

@@ -130,10 +130,7 @@ public class MemoryBenchmark {
                 return payload;
             });
             var sink = new SlowSink(sinkNanosPerItem);
-            source.subscribe(touch);
-            touch.subscribe(keepAll);
-            keepAll.subscribe(touchAgain);
-            touchAgain.subscribe(sink);
+            Chain.wire(source, sink, touch, keepAll, touchAgain);
             Chain.runToEnd(Pipeline.from(source), Duration.ofHours(1));
             if (sink.taken.get() != items) {
                 throw new IllegalStateException("the sink took " + sink.taken.get() + " of " + items);

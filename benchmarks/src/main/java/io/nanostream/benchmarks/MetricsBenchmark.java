@@ -93,10 +93,7 @@ public class MetricsBenchmark {
             protected void consume(Long item) {
             }
         };
-        source.subscribe(times3);
-        times3.subscribe(even);
-        even.subscribe(plus1);
-        plus1.subscribe(sink);
+        Chain.wire(source, sink, times3, even, plus1);
         return Pipeline.from(source);
     }
 }

@@ -84,10 +84,7 @@ final class NanostreamChain {
         var even = Steps.filter(Chain::even);
         var plus1 = Steps.map(Chain::plusOne);
         var sum = new Sum(bufferSize);
-        source.subscribe(times3);
-        times3.subscribe(even);
-        even.subscribe(plus1);
-        plus1.subscribe(sum);
+        Chain.wire(source, sum, times3, even, plus1);
         Pipeline pipeline = Pipeline.from(source);
         var reader = readMetricsEvery == null ? null : java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         if (reader != null) {

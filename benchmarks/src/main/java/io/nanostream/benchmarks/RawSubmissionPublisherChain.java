@@ -122,10 +122,7 @@ final class RawSubmissionPublisherChain {
             var even = new Stage(threads, bufferSize, x -> Chain.even(x) ? x : null);
             var plus1 = new Stage(threads, bufferSize, Chain::plusOne);
             var sum = new Sum(bufferSize);
-            source.subscribe(times3);
-            times3.subscribe(even);
-            even.subscribe(plus1);
-            plus1.subscribe(sum);
+            Chain.wire(source, sum, times3, even, plus1);
             for (long i = 0; i < items; i++) {
                 source.submit(i);
             }
