@@ -57,6 +57,20 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
     }
 
     /**
+     * Returns how many items per second the named node took (a source: read) on average since
+     * the pipeline started; see {@link #ratePerSecond(PipelineMetrics, String)} for the rate of
+     * late.
+     *
+     * @param name the node's name
+     * @return items per second; zero before the pipeline starts
+     * @throws NoSuchElementException if the pipeline has no node of that name
+     */
+    public double ratePerSecond(String name) {
+        long nanos = elapsed.toNanos();
+        return nanos <= 0 ? 0 : node(name).in() * 1e9 / nanos;
+    }
+
+    /**
      * Returns how many items per second the named node took (a source: read) between an
      * earlier snapshot and this one.
      *

@@ -51,6 +51,9 @@ class PipelineMetricsTest {
                     counters(metrics.node("small")), "fed by a fused call: no buffer");
             assertEquals(new NodeMetrics("RecordingSink", NodeMetrics.Kind.SINK, 5, 0, 0, 0, 0, 0, 0, 0, -1, Duration.ZERO),
                     counters(metrics.node("RecordingSink")));
+            assertEquals(5e9 / metrics.elapsed().toNanos(), metrics.ratePerSecond("RecordingSink"), 1e-6);
+            assertEquals(0, new PipelineMetrics("p", Pipeline.State.NEW, Duration.ZERO, metrics.nodes())
+                    .ratePerSecond("RecordingSink"));
         }
     }
 
