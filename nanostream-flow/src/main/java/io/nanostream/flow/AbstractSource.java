@@ -1,5 +1,7 @@
 package io.nanostream.flow;
 
+import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -116,12 +118,31 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
      * @throws CancellationException if the source is stopping
      */
     protected final void emit(T item, DeliveryCallback callback) {
+        emit(item, null, callback);
+    }
+
+    /**
+     * Emits an item read from one partition of this source's input (a Kafka partition, a file, a
+     * queue), and tells {@code callback}, once, whether it was delivered, as
+     * {@link #emit(Object, DeliveryCallback)} does. Event-time windows downstream keep a watermark
+     * per partition, so that a partition that runs ahead does not close the windows of one that
+     * lags; announce the partitions read with {@link #partitionsChanged} so that those not yet
+     * heard from hold the watermark back too.
+     *
+     * @param item the item, not null
+     * @param partition the partition, compared with {@code equals}; null for the source's only one
+     * @param callback hears that the item was delivered, or that it failed
+     * @throws NullPointerException if item or callback is null
+     * @throws IllegalStateException if {@link #tracksDelivery()} returns false
+     * @throws CancellationException if the source is stopping
+     */
+    protected final void emit(T item, Object partition, DeliveryCallback callback) {
         Checks.notNull(callback, "callback");
         if (!isTracking()) {
             throw new IllegalStateException(node.label() + " emitted with a DeliveryCallback but does not track"
                     + " delivery: override tracksDelivery() to return true");
         }
-        Lineage.Tracker tracker = new Lineage.Tracker(callback, node);
+        Lineage.Tracker tracker = new Lineage.Tracker(callback, node, partition);
         boolean handedOut;
         try {
             handedOut = sendNew(item, tracker);
@@ -165,6 +186,20 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Tells the pipeline which partitions this source reads now, after an assignment or a
+     * revocation: event-time windows downstream then hold their watermark for a partition not yet
+     * heard from (until it is idle) and stop waiting for one no longer read. Call it from any
+     * thread; each call replaces the last.
+     *
+     * @param partitions the partitions read now, as passed to
+     *     {@link #emit(Object, Object, DeliveryCallback)}
+     * @throws NullPointerException if partitions is null or holds null
+     */
+    protected final void partitionsChanged(Collection<?> partitions) {
+        node.partitions = Set.<Object>copyOf(partitions);
+    }
+
+    /**
      * Hands an input this source cannot turn into an item to its {@linkplain #withErrorPolicy
      * error policy}: skipped (the callback hears {@code delivered()} at once), or sent to the
      * dead letters (it hears {@code delivered()} once they took it), or else the source fails.
@@ -179,7 +214,7 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     protected final void reject(Object input, Throwable error, DeliveryCallback callback) {
         Checks.notNull(input, "input");
         Checks.notNull(error, "error");
-        Lineage.Tracker tracker = new Lineage.Tracker(Checks.notNull(callback, "callback"), node);
+        Lineage.Tracker tracker = new Lineage.Tracker(Checks.notNull(callback, "callback"), node, null);
         if (!node.failures.settle(input, error, 1, isTracking() ? tracker : null)) {
             PipelineException failure = node.failure(input, error);
             tracker.fail(failure);

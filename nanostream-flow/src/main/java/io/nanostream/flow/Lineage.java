@@ -56,16 +56,19 @@ abstract class Lineage {
         }
 
         private final DeliveryCallback callback;
-        private final Node source;
+        final Node source;
+        /** The partition of the source the item was read from; null if the source has one. */
+        final Object partition;
         /**
          * The work outstanding; zero once delivered, {@link #FAILED} once failed, so the callback
          * hears exactly once. Starts at one: the emit itself, until {@link #handOut} or a release.
          */
         private volatile int outstanding = 1;
 
-        Tracker(DeliveryCallback callback, Node source) {
+        Tracker(DeliveryCallback callback, Node source, Object partition) {
             this.callback = callback;
             this.source = source;
+            this.partition = partition;
         }
 
         /**

@@ -1,6 +1,7 @@
 package io.nanostream.flow;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -38,6 +39,11 @@ final class Node {
     final ItemFailures failures = new ItemFailures(this);
     /** Completes when this node has delivered or received its last signal. */
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /**
+     * For a source: the partitions it reads now, as it last announced them; null if it never did.
+     * Replaced whole, never changed in place.
+     */
+    volatile Set<Object> partitions;
     private volatile Pipeline pipeline;
     /** The subscriber side of a step or sink; null for a source. */
     private Inlet<?> inlet;

@@ -104,8 +104,12 @@ public final class Steps {
     }
 
     /**
-     * Aggregates each key's items in tumbling windows and emits one {@link Windowed} result per
-     * key per window; open windows are emitted when the input ends. The collector works as in
+     * Aggregates each key's items in tumbling windows of processing time or of a count, and emits
+     * one {@link Windowed} result per key per window; open windows are emitted when the input
+     * ends. Windows of processing time put an item replayed after a crash in another window than
+     * the first time, so a result written before the crash stays and the replay adds a second:
+     * where results must survive a crash, use event time,
+     * {@link #window(Function, EventTime, Window, Collector)}. The collector works as in
      * {@code Stream.collect}: for example {@code Collectors.counting()} or
      * {@code Collectors.summingLong(Order::amount)} (its combiner is never used).
      *
@@ -117,10 +121,49 @@ public final class Steps {
      * @param <R> the type of results
      * @return a new step
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the window is hopping or session, which need event time
      */
     public static <T, K, R> AbstractStep<T, Windowed<K, R>> window(Function<? super T, ? extends K> key,
             Window window, Collector<? super T, ?, ? extends R> collector) {
         return newWindow(key, window, collector);
+    }
+
+    /**
+     * Aggregates each key's items in windows of event time (tumbling {@link Window#ofTime}, hopping
+     * {@link Window#hopping} or {@link Window#session}) and emits one {@link Windowed} result per
+     * key per window, once, when the watermark passes the window's end plus the allowed lateness
+     * (see {@link EventTime}); what is open when the input ends is emitted then. A replayed item
+     * lands in the same window as the first time, so the results of a replay are those of the
+     * first run: the windows to use where results must stay right after a crash. An item that
+     * arrives after one of its windows was emitted goes to the step's error policy as a
+     * {@link LateEventException}. Session windows merge accumulators with the collector's
+     * combiner.
+     *
+     * <pre>{@code
+     * var perMinute = Steps.window(Order::customer,
+     *         EventTime.of(Order::epochMillis).maxOutOfOrder(Duration.ofSeconds(5)),
+     *         Window.ofTime(Duration.ofMinutes(1)), Collectors.summingLong(Order::cents));
+     * }</pre>
+     *
+     * @param key gives an item's key; keys are compared with {@code equals}
+     * @param time gives an item's event time, and how late items may be
+     * @param window tumbling, hopping or session, and how many windows may be open
+     * @param collector folds a key's items into the result
+     * @param <T> the type of items
+     * @param <K> the type of keys
+     * @param <R> the type of results
+     * @return a new step
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the window is by count
+     */
+    public static <T, K, R> AbstractStep<T, Windowed<K, R>> window(Function<? super T, ? extends K> key,
+            EventTime<? super T> time, Window window, Collector<? super T, ?, ? extends R> collector) {
+        return newEventTimeWindow(key, time, window, collector);
+    }
+
+    private static <T, K, A, R> EventTimeWindowStep<T, K, A, R> newEventTimeWindow(Function<? super T, ? extends K> key,
+            EventTime<? super T> time, Window window, Collector<? super T, A, ? extends R> collector) {
+        return new EventTimeWindowStep<>(key, time, window, collector);
     }
 
     private static <T, K, A, R> WindowStep<T, K, A, R> newWindow(Function<? super T, ? extends K> key, Window window,

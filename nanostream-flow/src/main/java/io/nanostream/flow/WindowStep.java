@@ -32,6 +32,10 @@ final class WindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, R>> {
         this.keyFunction = Checks.notNull(keyFunction, "keyFunction");
         this.window = Checks.notNull(window, "window");
         this.collector = Checks.notNull(collector, "collector");
+        if (window.gap != null || (window.length != null && !window.advance.equals(window.length))) {
+            throw new IllegalArgumentException(window + " needs event time: use Steps.window(key, EventTime.of(...),"
+                    + " window, collector)");
+        }
     }
 
     @Override

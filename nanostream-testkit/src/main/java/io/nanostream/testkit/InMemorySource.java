@@ -134,6 +134,40 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     }
 
     /**
+     * Queues an item to emit as read from one partition of the input, as a Kafka source emits a
+     * record of one of its partitions: event-time windows keep a watermark per partition.
+     *
+     * @param partition the partition, compared with {@code equals}
+     * @param item the item, not null
+     * @return this source
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the source emits given items, or was already completed or
+     *     failed
+     */
+    public synchronized InMemorySource<T> push(Object partition, T item) {
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(item, "item");
+        checkOpen("push");
+        unhandled.incrementAndGet();
+        queue.add(new FromPartition(partition, item));
+        return this;
+    }
+
+    /**
+     * Announces the partitions this source reads from now on, as a Kafka source does when
+     * partitions are assigned or revoked: event-time windows hold their watermark for a partition
+     * announced but not yet heard from, until it is idle.
+     *
+     * @param partitions the partitions, compared with {@code equals}
+     * @return this source
+     * @throws NullPointerException if a partition is null
+     */
+    public InMemorySource<T> announcePartitions(Object... partitions) {
+        partitionsChanged(List.of(partitions));
+        return this;
+    }
+
+    /**
      * Completes the source after the items pushed so far.
      *
      * @return this source
@@ -238,7 +272,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
         try {
             if (items != null) {
                 for (T item : items) {
-                    emitTracked(item);
+                    emitTracked(null, item);
                 }
                 return;
             }
@@ -250,9 +284,15 @@ public final class InMemorySource<T> extends AbstractSource<T> {
                     }
                     throw error instanceof Exception ? (Exception) error : new Exception(error);
                 }
-                @SuppressWarnings("unchecked")
-                T item = (T) next;
-                emitTracked(item);
+                if (next instanceof FromPartition) {
+                    @SuppressWarnings("unchecked")
+                    T item = (T) ((FromPartition) next).item;
+                    emitTracked(((FromPartition) next).partition, item);
+                } else {
+                    @SuppressWarnings("unchecked")
+                    T item = (T) next;
+                    emitTracked(null, item);
+                }
                 unhandled.decrementAndGet();
             }
         } finally {
@@ -260,9 +300,9 @@ public final class InMemorySource<T> extends AbstractSource<T> {
         }
     }
 
-    private void emitTracked(T item) {
+    private void emitTracked(Object partition, T item) {
         monitor.update(() -> emitted++);
-        emit(item, new DeliveryCallback() {
+        emit(item, partition, new DeliveryCallback() {
             @Override
             public void delivered() {
                 acknowledgementCheck.accept(item);
@@ -288,6 +328,9 @@ public final class InMemorySource<T> extends AbstractSource<T> {
                     + (items != null ? "emits given items; use InMemorySource.manual() to push by hand"
                             : "was already completed or failed"));
         }
+    }
+
+    private record FromPartition(Object partition, Object item) {
     }
 
     private static final class Failed {

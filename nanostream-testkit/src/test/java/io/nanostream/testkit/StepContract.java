@@ -1,6 +1,7 @@
 package io.nanostream.testkit;
 
 import io.nanostream.flow.AbstractStep;
+import io.nanostream.flow.EventTime;
 import io.nanostream.flow.Partition;
 import io.nanostream.flow.Steps;
 import io.nanostream.flow.Window;
@@ -85,6 +86,9 @@ final class StepContract {
         all.add(new StepContract("window by time", fn -> stage(Steps.window((Integer x) -> fn.apply(x) % 3,
                 Window.ofTime(Duration.ofMinutes(1)), Collectors.toList())), in -> windowsByCount(in, 3, Integer.MAX_VALUE),
                 StepContract::keyAndValue, false, true, StepContract::windowHolds));
+        all.add(new StepContract("window by event time", fn -> stage(Steps.window((Integer x) -> fn.apply(x) % 3,
+                EventTime.of((Integer x) -> x * 1_000L), Window.ofTime(Duration.ofSeconds(10)), Collectors.toList())),
+                StepContract::windowsOfTenSeconds, StepContract::keyAndValue, false, true, StepContract::windowHolds));
         all.add(step("throttle", fn -> Steps.throttle(100_000, Duration.ofMinutes(1)), in -> map(in, x -> x), false,
                 Object::equals));
         all.add(step("mapAsync", fn -> Steps.mapAsync(4, (Integer x) -> CompletableFuture.supplyAsync(() -> fn.apply(x) * 10)),
@@ -145,6 +149,21 @@ final class StepContract {
             }
         }
         open.forEach((key, values) -> out.add(Map.entry(key, List.copyOf(values))));
+        return out;
+    }
+
+    /**
+     * Event-time windows of ten seconds per key {@code x % 3}, where x is also the second of the
+     * event: each closes when the first item of the next ten seconds arrives, its keys in the
+     * order they opened.
+     */
+    private static List<Object> windowsOfTenSeconds(List<Integer> in) {
+        Map<List<Integer>, List<Integer>> windows = new java.util.LinkedHashMap<>();
+        for (Integer x : in) {
+            windows.computeIfAbsent(List.of(x / 10, x % 3), k -> new ArrayList<>()).add(x);
+        }
+        List<Object> out = new ArrayList<>();
+        windows.forEach((window, values) -> out.add(Map.entry(window.get(1), List.copyOf(values))));
         return out;
     }
 
