@@ -249,6 +249,18 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Returns how many items this source read again and did not emit because it knew them to be
+     * processed already, such as a Kafka source's records that the last commit recorded as
+     * processed beyond its offset. {@link Pipeline#metrics()} reports it. Called from any thread;
+     * keep it cheap.
+     *
+     * @return the number of items skipped as processed already; 0 (the default) if none
+     */
+    protected long alreadyProcessed() {
+        return 0;
+    }
+
+    /**
      * Tells whether the pipeline has asked this source to stop.
      *
      * @return true once the source should stop producing

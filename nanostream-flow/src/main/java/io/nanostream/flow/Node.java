@@ -207,11 +207,12 @@ final class Node {
         boolean source = kind == Kind.SOURCE;
         long in = source ? out + failures.settled.get() : inlet.received();
         long backlog = source ? ((AbstractSource<?>) outlets.get(0)).backlog() : -1;
+        long alreadyProcessed = source ? ((AbstractSource<?>) outlets.get(0)).alreadyProcessed() : 0;
         NodeMetrics.Kind role = source ? NodeMetrics.Kind.SOURCE
                 : kind == Kind.SINK ? NodeMetrics.Kind.SINK : NodeMetrics.Kind.STEP;
         return new NodeMetrics(name, role, in, source ? out : kind == Kind.SINK ? 0 : out, failures.errors(),
                 failures.retried.get(), failures.skipped.get(), failures.deadLettered.get(), queued, capacity, backlog,
-                java.time.Duration.ofNanos(source ? 0 : inlet.busyNanos()));
+                alreadyProcessed, java.time.Duration.ofNanos(source ? 0 : inlet.busyNanos()));
     }
 
     String label() {

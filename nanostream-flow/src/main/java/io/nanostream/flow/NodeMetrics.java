@@ -25,13 +25,16 @@ package io.nanostream.flow;
  *     fed only through fused calls
  * @param backlog for a source that knows it, how many items wait outside the pipeline to be
  *     read, such as a Kafka consumer's lag; else -1
+ * @param alreadyProcessed for a source, the items it read again (after a restart or a
+ *     rebalance) and did not emit, knowing them processed already: a Kafka source's records that
+ *     its partition's last commit recorded as processed; else 0
  * @param busy the time its code spent on items since the pipeline's metrics were first taken
  *     (timing starts then, so that an unwatched pipeline pays nothing for it), estimated from one
  *     item in 16; a step that runs fused with its subscriber (see {@link Steps}) counts the
  *     subscriber's time too; zero for a source
  */
 public record NodeMetrics(String name, Kind kind, long in, long out, long errors, long retried, long skipped,
-        long deadLettered, long queued, long capacity, long backlog, java.time.Duration busy) {
+        long deadLettered, long queued, long capacity, long backlog, long alreadyProcessed, java.time.Duration busy) {
 
     /** What part a node plays in its pipeline. */
     public enum Kind {

@@ -42,6 +42,8 @@ final class PipelineMBean implements DynamicMBean {
             new Counter("queued", "items waiting in its input buffers", NodeMetrics::queued),
             new Counter("capacity", "room of its input buffers", NodeMetrics::capacity),
             new Counter("backlog", "items waiting outside the pipeline (a source), or -1", NodeMetrics::backlog),
+            new Counter("alreadyProcessed", "items read again and skipped as processed already (a source)",
+                    NodeMetrics::alreadyProcessed),
             new Counter("busyMillis", "time its code spent on items, estimated", node -> node.busy().toMillis()));
 
     private static final String[] ROW_ITEMS;

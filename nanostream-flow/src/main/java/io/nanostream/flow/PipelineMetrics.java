@@ -121,6 +121,7 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
             appendCount(line, "errors", node.errors());
             appendCount(line, "skipped", node.skipped());
             appendCount(line, "dead-lettered", node.deadLettered());
+            appendCount(line, "already processed", node.alreadyProcessed());
             if (node.backlog() >= 0) {
                 line.append(" backlog ").append(node.backlog());
             }

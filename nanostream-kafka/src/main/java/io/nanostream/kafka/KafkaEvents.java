@@ -23,6 +23,7 @@ final class KafkaEvents {
         // may read back pooled strings as null on some JDKs (JDK-8382242).
         jdk.jfr.FlightRecorder.register(Commit.class);
         jdk.jfr.FlightRecorder.register(Rebalance.class);
+        jdk.jfr.FlightRecorder.register(Resume.class);
     }
 
     private KafkaEvents() {
@@ -66,6 +67,36 @@ final class KafkaEvents {
         String change;
         @Label("Partitions")
         String partitions;
+    }
+
+    /** A partition came to a source whose last commit recorded records processed beyond its offset. */
+    @Name("io.nanostream.kafka.Resume")
+    @Label("Kafka Resume")
+    @Category({"nanostream", "Kafka"})
+    @Description("A Kafka source took a partition whose last commit records processed records beyond the committed"
+            + " offset; it skips them when it reads them again")
+    @StackTrace(false)
+    static final class Resume extends Event {
+        @Label("Source")
+        String source;
+        @Label("Partition")
+        String partition;
+        @Label("Committed Offset")
+        long offset;
+        @Label("Processed Beyond")
+        @Description("How many records after the committed offset were already processed, and are skipped")
+        long processedBeyond;
+    }
+
+    static void resumed(String source, TopicPartition partition, long offset, long processedBeyond) {
+        Resume event = new Resume();
+        if (event.isEnabled()) {
+            event.source = source;
+            event.partition = partition.toString();
+            event.offset = offset;
+            event.processedBeyond = processedBeyond;
+            event.commit();
+        }
     }
 
     /** Starts timing a commit; {@link #committed} ends it. */

@@ -106,6 +106,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** Where to read a revoked partition from again if this member gets it straight back. */
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private boolean paused;
+    /** Partitions not read for now: their maps of finished records are crowded. */
+    private final java.util.Set<TopicPartition> crowdedHeld = new java.util.HashSet<>();
+    /** Records read again and skipped, known processed from a commit's metadata; written by the polling thread. */
+    private volatile long alreadyProcessed;
     private int deliveredSinceCommit;
     private long lastCommit;
     /** Records behind the end of the assigned partitions, and polled but not emitted; -1 unknown. */
@@ -192,6 +196,17 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         return backlog;
     }
 
+    /**
+     * Returns how many records this source read again, after a restart or a rebalance, and did not
+     * emit, because the partition's last commit recorded them as processed.
+     *
+     * @return the records skipped as processed already
+     */
+    @Override
+    protected long alreadyProcessed() {
+        return alreadyProcessed;
+    }
+
     /** Every 200 ms: the lag the consumer knows from its fetches, without asking the broker. */
     private void measureBacklog() {
         long now = System.nanoTime();
@@ -238,11 +253,17 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         long room = Math.min(bufferRoom(), maxRecords - taken);
         while (room > 0 && !pending.isEmpty() && !isStopping()) {
             ConsumerRecord<byte[], byte[]> raw = pending.poll();
-            PartitionProgress partition = progress.get(new TopicPartition(raw.topic(), raw.partition()));
+            TopicPartition topicPartition = new TopicPartition(raw.topic(), raw.partition());
+            PartitionProgress partition = progress.get(topicPartition);
             if (partition == null) {
                 continue; // revoked since it was polled: its next owner reads it
             }
             PartitionProgress.Entry entry = partition.emitted(raw.offset());
+            if (partition.finishedBefore(raw.offset())) {
+                new RecordDone(entry).delivered(); // processed before the last commit: not again
+                alreadyProcessed++;
+                continue;
+            }
             taken++;
             DeliveryCallback callback = new RecordDone(entry);
             KafkaRecord<K, V> record;
@@ -257,7 +278,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 room--;
                 continue;
             }
-            emit(record, callback);
+            emit(record, topicPartition, callback);
             room--;
         }
     }
@@ -283,7 +304,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             consumer.pause(consumer.assignment());
             paused = true;
         } else if (paused && pending.isEmpty() && bufferRoom() >= getMaxBufferCapacity() / 2) {
-            consumer.resume(consumer.assignment());
+            consumer.resume(resumable());
             paused = false;
         }
     }
@@ -305,7 +326,34 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 markCommitted(offsets);
             }
             forgetDelivered(delivered);
+            holdCrowded();
         }
+    }
+
+    /**
+     * Stops reading a partition whose records finished beyond its first unfinished one fill half
+     * the commit's metadata, until that record is done; so the map that spares replays never
+     * outgrows the metadata.
+     */
+    private void holdCrowded() {
+        progress.forEach((partition, state) -> {
+            boolean crowded = state.isCrowded();
+            if (crowded && crowdedHeld.add(partition)) {
+                consumer.pause(List.of(partition));
+            } else if (!crowded && crowdedHeld.remove(partition) && !paused) {
+                consumer.resume(List.of(partition));
+            }
+        });
+    }
+
+    /** The assigned partitions less those held back for a crowded map. */
+    private Collection<TopicPartition> resumable() {
+        if (crowdedHeld.isEmpty()) {
+            return consumer.assignment();
+        }
+        List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
+        partitions.removeAll(crowdedHeld);
+        return partitions;
     }
 
     /** Counts off deliveries that a commit covered; later ones still count toward the next. */
@@ -325,16 +373,16 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition partition : partitions) {
             PartitionProgress state = progress.get(partition);
-            long offset = state != null ? state.toCommit() : -1;
-            if (offset >= 0) {
-                offsets.put(partition, new OffsetAndMetadata(offset));
+            OffsetAndMetadata offset = state != null ? state.toCommit() : null;
+            if (offset != null) {
+                offsets.put(partition, offset);
             }
         }
         return offsets;
     }
 
     private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.forEach((partition, offset) -> progress.get(partition).committed(offset.offset()));
+        offsets.keySet().forEach(partition -> progress.get(partition).committed());
     }
 
     private void commitSync(Collection<TopicPartition> partitions) {
@@ -438,8 +486,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             KafkaEvents.rebalanced(name(), "assigned", partitions);
+            Map<TopicPartition, OffsetAndMetadata> commits = lastCommits(partitions);
             for (TopicPartition partition : partitions) {
-                progress.put(partition, new PartitionProgress());
+                FinishedOffsets finished = FinishedOffsets.decode(commits.get(partition));
+                if (finished != FinishedOffsets.NONE) {
+                    KafkaEvents.resumed(name(), partition, commits.get(partition).offset(), finished.count());
+                }
+                progress.put(partition, new PartitionProgress(finished));
                 Long resume = resumeAt.get(partition);
                 if (resume != null) {
                     consumer.seek(partition, resume); // its polled records were dropped at the revocation
@@ -448,6 +501,23 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             resumeAt.clear();
             if (paused && !partitions.isEmpty()) {
                 consumer.pause(partitions);
+            }
+            partitionsChanged(progress.keySet());
+        }
+
+        /** The partitions' last commits, to skip what they record as processed; none if unreadable. */
+        private Map<TopicPartition, OffsetAndMetadata> lastCommits(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return Map.of();
+            }
+            try {
+                Map<TopicPartition, OffsetAndMetadata> commits = consumer.committed(new java.util.HashSet<>(partitions),
+                        COMMIT_TIMEOUT);
+                return commits != null ? commits : Map.of();
+            } catch (KafkaException e) {
+                LOG.log(System.Logger.Level.WARNING, () -> name() + " could not read the last commits of " + partitions
+                        + "; the records they record as processed will be processed again: " + e);
+                return Map.of();
             }
         }
 
@@ -470,6 +540,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 }
             }
             pending.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
+            crowdedHeld.removeAll(partitions);
+            partitionsChanged(progress.keySet());
         }
     }
 

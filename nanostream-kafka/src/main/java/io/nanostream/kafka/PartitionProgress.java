@@ -1,11 +1,14 @@
 package io.nanostream.kafka;
 
 import java.util.ArrayDeque;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
  * The records of one assigned partition that the source has emitted and the pipeline has not yet
- * finished, in offset order: the offset to commit is the first unfinished one. Records finish on
- * pipeline threads, in any order; the poll thread reads the commit position.
+ * finished, in offset order: the offset to commit is the first unfinished one, and the records
+ * finished after it go into the commit's metadata ({@link FinishedOffsets}), so that a replay
+ * skips them. Records finish on pipeline threads, in any order; the poll thread reads the commit
+ * position.
  */
 final class PartitionProgress {
 
@@ -24,6 +27,7 @@ final class PartitionProgress {
             synchronized (PartitionProgress.this) {
                 done = true;
                 settled = true;
+                changes++;
                 while (!inFlight.isEmpty() && inFlight.peek().done) {
                     finished = inFlight.poll().offset + 1;
                 }
@@ -41,9 +45,20 @@ final class PartitionProgress {
     }
 
     private final ArrayDeque<Entry> inFlight = new ArrayDeque<>();
+    /** What the partition's last commit said was finished beyond its offset: records to skip. */
+    private final FinishedOffsets finishedBefore;
     /** The offset after the last record finished with nothing unfinished before it; -1 if none. */
     private long finished = -1;
-    private long committed = -1;
+    /** Records finished so far, and as of the last commit: a change to commit even if the offset stays. */
+    private long changes;
+    private long changesCommitted;
+    private long changesToCommit;
+    /** Whether the finished records beyond the offset took over half the metadata at the last look. */
+    private boolean crowded;
+
+    PartitionProgress(FinishedOffsets finishedBefore) {
+        this.finishedBefore = finishedBefore;
+    }
 
     synchronized Entry emitted(long offset) {
         Entry entry = new Entry(offset);
@@ -51,13 +66,62 @@ final class PartitionProgress {
         return entry;
     }
 
-    /** The offset to commit if it moved since the last commit, or -1. */
-    synchronized long toCommit() {
-        return finished > committed ? finished : -1;
+    /** Whether the partition's last commit says the record at {@code offset} was processed already. */
+    boolean finishedBefore(long offset) {
+        return finishedBefore.contains(offset);
     }
 
-    synchronized void committed(long offset) {
-        committed = Math.max(committed, offset);
+    /**
+     * The offset to commit, with the records finished beyond it in its metadata, if either changed
+     * since the last commit; else null.
+     */
+    synchronized OffsetAndMetadata toCommit() {
+        long position = inFlight.isEmpty() ? finished : inFlight.peek().offset;
+        if (position < 0 || changes == changesCommitted) {
+            return null; // nothing finished yet, or nothing since the last commit
+        }
+        long[] runs = new long[8];
+        int count = 0;
+        boolean finishedRun = false;
+        long runStart = position;
+        long lastFinishedEnd = position;
+        for (Entry entry : inFlight) {
+            if (entry.done != finishedRun) {
+                runs = room(runs, count);
+                runs[count++] = entry.offset - runStart;
+                runStart = entry.offset;
+                finishedRun = entry.done;
+            }
+            if (entry.done) {
+                lastFinishedEnd = entry.offset + 1;
+            }
+        }
+        if (finishedRun) {
+            runs = room(runs, count);
+            runs[count++] = lastFinishedEnd - runStart;
+        }
+        FinishedOffsets.Encoded map = FinishedOffsets.encode(runs, count);
+        crowded = map.crowded();
+        changesToCommit = changes;
+        return new OffsetAndMetadata(position, map.metadata());
+    }
+
+    private static long[] room(long[] runs, int count) {
+        return count < runs.length ? runs : java.util.Arrays.copyOf(runs, runs.length * 2);
+    }
+
+    /** The last offset and map from {@link #toCommit} were committed. */
+    synchronized void committed() {
+        changesCommitted = changesToCommit;
+    }
+
+    /**
+     * Whether the records finished beyond the commit position took over half the room in the
+     * commit's metadata at the last commit: the source then stops reading this partition until
+     * its first unfinished record is done, rather than let the map outgrow the metadata.
+     */
+    synchronized boolean isCrowded() {
+        return crowded;
     }
 
     /**

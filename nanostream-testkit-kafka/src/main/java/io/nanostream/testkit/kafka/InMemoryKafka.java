@@ -3,7 +3,9 @@ package io.nanostream.testkit.kafka;
 import io.nanostream.kafka.KafkaSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,20 +52,33 @@ public final class InMemoryKafka {
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(20);
 
     /** The last offset committed per partition, kept for partitions no longer assigned too. */
-    private final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    private final Map<TopicPartition, OffsetAndMetadata> commits = new ConcurrentHashMap<>();
+    /** Every record added, per partition, at its offset: what a partition's new owner reads again. */
+    private final Map<TopicPartition, List<byte[]>> log = new HashMap<>();
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
             super.commitSync(offsets);
-            offsets.forEach((partition, offset) -> commits.put(partition, offset.offset()));
+            commits.putAll(offsets);
         }
 
         @Override
         public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
                 OffsetCommitCallback callback) {
             super.commitAsync(offsets, callback);
-            offsets.forEach((partition, offset) -> commits.put(partition, offset.offset()));
+            commits.putAll(offsets);
+        }
+
+        @Override
+        public synchronized Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions,
+                Duration timeout) {
+            Map<TopicPartition, OffsetAndMetadata> found = new HashMap<>();
+            for (TopicPartition partition : partitions) {
+                if (commits.containsKey(partition)) {
+                    found.put(partition, commits.get(partition));
+                }
+            }
+            return found;
         }
     };
 
@@ -92,7 +107,8 @@ public final class InMemoryKafka {
 
     /**
      * Assigns exactly these partitions, as a rebalance would: the source hears of the ones it
-     * loses, then of the ones it gains. New partitions start at offset 0.
+     * loses, then of the ones it gains. A partition it gains is read from its committed offset
+     * (or where the source seeks to), records added before included; a new partition from offset 0.
      *
      * @param partitions the new assignment
      * @return this
@@ -105,7 +121,16 @@ public final class InMemoryKafka {
                 beginnings.put(partition, 0L);
             }
             consumer.updateBeginningOffsets(beginnings);
+            Set<TopicPartition> before = new HashSet<>(consumer.assignment());
             consumer.rebalance(List.of(partitions));
+            for (TopicPartition partition : partitions) {
+                if (!before.contains(partition)) {
+                    List<byte[]> records = log.getOrDefault(partition, List.of());
+                    for (long offset = consumer.position(partition); offset < records.size(); offset++) {
+                        addRecord(partition, offset, records.get((int) offset));
+                    }
+                }
+            }
         });
         return this;
     }
@@ -138,9 +163,10 @@ public final class InMemoryKafka {
     public InMemoryKafka addBytes(TopicPartition partition, byte[]... values) {
         Objects.requireNonNull(partition, "partition must not be null");
         onPoll(() -> {
+            List<byte[]> records = log.computeIfAbsent(partition, p -> new ArrayList<>());
             for (byte[] value : values) {
-                long offset = nextOffset.merge(partition, 1L, Long::sum) - 1;
-                consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, null, value));
+                records.add(value);
+                addRecord(partition, records.size() - 1, value);
             }
         });
         return this;
@@ -153,7 +179,8 @@ public final class InMemoryKafka {
      * @return the committed offset, or -1
      */
     public long committed(TopicPartition partition) {
-        return commits.getOrDefault(partition, -1L);
+        OffsetAndMetadata commit = commits.get(partition);
+        return commit != null ? commit.offset() : -1;
     }
 
     /**
@@ -185,6 +212,10 @@ public final class InMemoryKafka {
      */
     public boolean isClosed() {
         return consumer.closed();
+    }
+
+    private void addRecord(TopicPartition partition, long offset, byte[] value) {
+        consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, null, value));
     }
 
     /** Runs a change inside the consumer's next poll and waits until it ran. */

@@ -45,9 +45,11 @@ class KafkaSourceTest {
     /** A sink that holds each record until the test releases it by value. */
     static final class HoldingSink extends AbstractSink<String> {
         final Map<String, Held> held = new ConcurrentHashMap<>();
+        final List<String> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         protected void consume(String value) {
+            arrivals.add(value);
             held.put(value, holdInput());
         }
 
@@ -101,6 +103,50 @@ class KafkaSourceTest {
             sink.release("3");
 
             kafka.awaitCommitted(ORDERS_0, 6, TIMEOUT);
+        }
+    }
+
+    @Test
+    void recordsFinishedBeyondTheCommittedOffsetAreNotProcessedAgainWhenThePartitionComesBack() throws Exception {
+        var sink = new HoldingSink();
+        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        try (pipeline) {
+            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 6));
+            for (String v : List.of("0:0", "0:1", "0:2", "0:4", "0:5")) {
+                sink.release(v);
+            }
+            kafka.awaitCommitted(ORDERS_0, 3, TIMEOUT);
+            kafka.assign(ORDERS_1); // revoked: committed at 3, with 4 and 5 recorded as processed
+            sink.release("0:3"); // too late for this member's commits
+
+            kafka.assign(ORDERS_0, ORDERS_1); // back: read again from 3
+            InMemoryKafka.await(() -> sink.held.containsKey("0:3"), TIMEOUT, () -> "0:3 to come again");
+            sink.release("0:3");
+
+            kafka.awaitCommitted(ORDERS_0, 6, TIMEOUT);
+            assertEquals(List.of("0:0", "0:1", "0:2", "0:3", "0:4", "0:5", "0:3"), sink.arrivals);
+            assertEquals(2, pipeline.metrics().node("KafkaSource").alreadyProcessed());
+        }
+    }
+
+    @Test
+    void aPartitionWhoseMapOfFinishedRecordsIsCrowdedIsNotReadUntilItsFirstRecordIsDone() throws Exception {
+        var sink = new HoldingSink();
+        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        try (pipeline) {
+            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
+            for (int i = 1; i < 20_000; i += 2) {
+                sink.release("0:" + i); // every other record: a bitset of 2 500 bytes, over half the metadata
+            }
+            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
+            assertTrue(!kafka.paused().contains(ORDERS_1), "orders-1 was held back too: " + kafka.paused());
+
+            for (int i = 0; i < 20_000; i += 2) {
+                sink.release("0:" + i);
+            }
+
+            kafka.awaitCommitted(ORDERS_0, 20_000, TIMEOUT);
+            InMemoryKafka.await(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
         }
     }
 
