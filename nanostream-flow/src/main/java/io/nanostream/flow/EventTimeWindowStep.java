@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 import java.util.stream.Collector;
 
@@ -64,12 +65,39 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
         armTimer(now);
     }
 
+    /**
+     * Emits every open window at the end of input. On a {@link Pipeline#stop()} of a pipeline that
+     * tracks delivery, though, an open window is not complete: its inputs are failed back to
+     * their sources instead, so that a source that reads them again after a restart (Kafka)
+     * computes the window whole, and a result written once is never a part.
+     */
     @Override
     protected void onEndOfInput() {
         if (timer != null) {
             timer.cancel();
         }
+        Pipeline pipeline = node.pipeline();
+        if (pipeline != null && pipeline.state() == Pipeline.State.STOPPING && holdsTrackedInputs()) {
+            CancellationException stopped = new CancellationException(node.label() + " stopped with this item's window"
+                    + " open: it is not acknowledged, so that the window is computed whole when it is read again");
+            for (LinkedHashSet<Open> due : closing.values()) {
+                due.forEach(open -> open.inputs.forEach(input -> input.fail(stopped)));
+            }
+            closing.clear();
+            return;
+        }
         closeUpTo(Long.MAX_VALUE);
+    }
+
+    private boolean holdsTrackedInputs() {
+        for (LinkedHashSet<Open> due : closing.values()) {
+            for (Open open : due) {
+                if (!open.inputs.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void addToWindows(K key, T item, long eventTime) {

@@ -28,6 +28,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@linkplain #withErrorPolicy error policy}: by default the pipeline fails, naming the topic and
  * the key. At the end of input the sink flushes and waits for every send before it completes.
  *
+ * <p><b>Once per key.</b> With {@link Builder#oncePerKey}, a record whose key the topic already
+ * holds is not written again, and its item is acknowledged at once: the first write wins. A
+ * result that a replay after a crash computes again, or computes in part (an event-time window
+ * keyed by its key and start, whose items were partly committed before the crash), then reaches
+ * the topic once, as it was first written. See {@code docs/GUARANTEES.md}.
+ *
  * <p>{@link #deadLetters} makes a sink for any node's dead letters.
  *
  * <pre>{@code
@@ -54,6 +60,11 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     private final Producer<Object, Object> producer;
     private final Semaphore sends;
     private final int maxInFlight;
+    /** With oncePerKey: the keys written; else null. */
+    private final WrittenKeys writtenKeys;
+    private final Serializer<Object> keySerializer;
+    /** With oncePerKey and topic(..): the topic to read the written keys of at the start. */
+    private final String topic;
     /** Sends that failed, settled on the sink's own threads. */
     private final Queue<FailedSend<T>> failures = new ConcurrentLinkedQueue<>();
 
@@ -63,6 +74,11 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         this.producer = producer;
         this.maxInFlight = builder.maxInFlight;
         this.sends = new Semaphore(maxInFlight);
+        this.writtenKeys = builder.oncePerKey != null ? new WrittenKeys(builder.config, builder.oncePerKey) : null;
+        @SuppressWarnings("unchecked") // applied to the keys of the records made for this serializer
+        Serializer<Object> keys = (Serializer<Object>) builder.keySerializer;
+        this.keySerializer = keys;
+        this.topic = builder.topic;
     }
 
     /**
@@ -103,6 +119,14 @@ public final class KafkaSink<T> extends AbstractSink<T> {
                 .build();
     }
 
+    /** Reads the keys already written, before the first item, when the topic is known. */
+    @Override
+    protected void onStart() {
+        if (writtenKeys != null && topic != null) {
+            writtenKeys.read(topic);
+        }
+    }
+
     @Override
     protected void consume(T item) throws InterruptedException {
         settleFailures();
@@ -110,6 +134,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
                 "the record function of sink '" + name() + "' returned null");
         @SuppressWarnings("unchecked") // the builder's serializers match the records' types
         ProducerRecord<Object, Object> typed = (ProducerRecord<Object, Object>) record;
+        byte[] key = writtenKeys != null ? keyOf(typed) : null;
+        if (key != null && !writtenKeys.add(typed.topic(), key, System.currentTimeMillis())) {
+            return; // written before: the first write wins
+        }
         Held input = holdInput();
         sends.acquire();
         try {
@@ -118,7 +146,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
                     if (error == null) {
                         input.release();
                     } else {
-                        failures.add(new FailedSend<>(input, item, error, record));
+                        failures.add(new FailedSend<>(input, item, error, record, key));
                         schedule(Duration.ZERO, this::settleFailures);
                     }
                 } finally {
@@ -130,6 +158,16 @@ public final class KafkaSink<T> extends AbstractSink<T> {
             input.release(); // the error policy settles the item itself
             throw e;
         }
+    }
+
+    private byte[] keyOf(ProducerRecord<Object, Object> record) {
+        byte[] key = record.key() == null ? null : keySerializer.serialize(record.topic(), record.headers(), record.key());
+        if (key == null) {
+            throw new IllegalArgumentException("sink '" + name() + "' writes each key once (oncePerKey), but a record"
+                    + " for topic " + record.topic() + " has no key: give every record a key, such as the window's key"
+                    + " and start");
+        }
+        return key;
     }
 
     @Override
@@ -148,13 +186,16 @@ public final class KafkaSink<T> extends AbstractSink<T> {
 
     private void settleFailures() {
         for (FailedSend<T> failed = failures.poll(); failed != null; failed = failures.poll()) {
+            if (failed.key != null) {
+                writtenKeys.remove(failed.record.topic(), failed.key); // not written: a replay may write it
+            }
             settleFailed(failed.input, failed.item, new KafkaException("sending to topic " + failed.record.topic()
                     + " with key " + failed.record.key() + " failed: " + failed.error, failed.error));
         }
     }
 
     /** A send the broker did not acknowledge. */
-    private record FailedSend<T>(Held input, T item, Exception error, ProducerRecord<?, ?> record) {
+    private record FailedSend<T>(Held input, T item, Exception error, ProducerRecord<?, ?> record, byte[] key) {
     }
 
     /**
@@ -171,6 +212,8 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         private Function<? super T, ? extends ProducerRecord<?, ?>> toRecord;
         private String name = "KafkaSink";
         private int maxInFlight = 10_000;
+        private Duration oncePerKey;
+        private String topic;
         private Function<Map<String, Object>, Producer<K, V>> producerFactory;
 
         private Builder(Map<String, ?> config, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
@@ -188,6 +231,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          */
         public Builder<T, K, V> records(Function<? super T, ProducerRecord<K, V>> toRecord) {
             this.toRecord = Objects.requireNonNull(toRecord, "toRecord must not be null");
+            this.topic = null;
             return this;
         }
 
@@ -204,6 +248,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
             Objects.requireNonNull(key, "key must not be null");
             Objects.requireNonNull(value, "value must not be null");
             this.toRecord = item -> new ProducerRecord<>(topic, key.apply(item), value.apply(item));
+            this.topic = topic;
             return this;
         }
 
@@ -233,6 +278,30 @@ public final class KafkaSink<T> extends AbstractSink<T> {
                 throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
             }
             this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /**
+         * Writes each record key at most once per topic: the first write wins. Before it first
+         * writes to a topic, the sink reads the keys of the topic's records from {@code lookback}
+         * before each partition's last record (at the start, for a {@link #topic} sink); a record
+         * whose key is there, or was sent since, is not sent, and its item is acknowledged at once.
+         * Keys sent more than {@code lookback} ago are forgotten, so choose it longer than the
+         * time a result may take to be computed again after a crash (the commit interval, plus
+         * how long the pipeline holds an item, such as a window's length): a minute covers
+         * windows of seconds. For results keyed by what they are the result of, such as an
+         * event-time window's key and start; every record needs a key.
+         *
+         * @param lookback how far back the topic's keys are read and sent keys kept
+         * @return this builder
+         * @throws IllegalArgumentException if lookback is not positive
+         */
+        public Builder<T, K, V> oncePerKey(Duration lookback) {
+            Objects.requireNonNull(lookback, "lookback must not be null");
+            if (lookback.isNegative() || lookback.isZero()) {
+                throw new IllegalArgumentException("lookback must be positive: " + lookback);
+            }
+            this.oncePerKey = lookback;
             return this;
         }
 

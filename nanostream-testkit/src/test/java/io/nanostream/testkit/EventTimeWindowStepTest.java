@@ -264,6 +264,20 @@ class EventTimeWindowStepTest {
     }
 
     @Test
+    void onAStopAnOpenWindowIsNotEmittedButFailedBackToTheSourceToBeReadAgain() throws Exception {
+        start(IN_ORDER, Window.ofTime(Duration.ofSeconds(10)));
+        source.push("alice,1,1").push("alice,2,12").push("alice,4,13");
+        assertEquals(List.of(windowed("alice", 1, 0, 10, 1)), settled());
+
+        pipeline.stop();
+        pipeline.await(TIMEOUT);
+
+        assertEquals(List.of(windowed("alice", 1, 0, 10, 1)), sink.items());
+        assertEquals(List.of("alice,1,1"), source.acknowledged());
+        assertEquals(List.of("alice,2,12", "alice,4,13"), source.deliveryFailures());
+    }
+
+    @Test
     void hoppingAndSessionWindowsNeedEventTime() {
         var hopping = assertThrows(IllegalArgumentException.class, () -> Steps.window(String::length,
                 Window.hopping(Duration.ofSeconds(10), Duration.ofSeconds(5)), Collectors.counting()));
