@@ -178,6 +178,94 @@ class KafkaIntegrationTest {
         }
     }
 
+    /**
+     * Issue 14's stateless run: 300 000 records over three topics, the pipeline in a child JVM (with
+     * the sink's default 10 000 sends in flight, unthrottled) killed five times, right after the broker acknowledged an output record (three times) and at random
+     * (twice). Nothing is lost; what a restart processes again is what finished after the last
+     * commit, the records finished beyond the first unfinished one being skipped.
+     */
+    @Test
+    void fiveKillsAtAdversarialMomentsLoseNothing() throws Exception {
+        int count = 300_000;
+        broker.produce(OrdersEtl.orders(inputs, count, 0));
+        List<String> expected = OrdersEtl.expectedIds(count, 0);
+        java.util.Random random = new java.util.Random();
+        int kills = 0;
+        try (var watch = new OutputWatch(broker, output)) {
+            for (String moment : List.of("ack", "random", "ack", "random", "ack")) {
+                Process child = child(0, 0, "kill-" + kills, "etl-" + run + "-member", 10_000);
+                try {
+                    watch.awaitNew(TIMEOUT); // a record the broker acknowledged, not yet committed at the source
+                    if (moment.equals("random")) {
+                        watch.follow(Duration.ofMillis(200 + random.nextInt(1_500)));
+                    }
+                } finally {
+                    child.destroyForcibly().waitFor();
+                }
+                kills++;
+            }
+        }
+        Process last = child(0, 0, "last", "etl-" + run + "-member", 10_000);
+        try {
+            List<String> ids = awaitOutput(broker, expected);
+
+            assertEquals(new TreeSet<>(expected), new TreeSet<>(ids), "records lost");
+            // What a kill makes the restart process again: the records finished since the last commit
+            // (the source commits every 500 or every second), and the sends the broker took that
+            // were not yet confirmed to the pipeline. A guard against regressions, at 1 % of the
+            // output; issue 14 measured 4 482 and 8 239 before offset maps, this test 139 to 597.
+            int guard = expected.size() / 100;
+            System.out.printf("five kills: %d kills, %d of %d ids out, %d duplicates (guard %d)%n", kills,
+                    new HashSet<>(ids).size(), expected.size(), duplicates(ids), guard);
+            assertTrue(duplicates(ids) <= guard, duplicates(ids) + " duplicates, more than " + guard);
+        } finally {
+            last.destroy();
+            if (!last.waitFor(30, TimeUnit.SECONDS)) {
+                last.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** Reads an output topic as it grows: what the broker has acknowledged. */
+    private static final class OutputWatch implements AutoCloseable {
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer;
+
+        OutputWatch(EmbeddedKafka on, String topic) {
+            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(on.consumerConfig("watch-" + topic),
+                    new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new org.apache.kafka.common.serialization.StringDeserializer());
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+        }
+
+        /** Waits for the next record to appear. */
+        void awaitNew(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!consumer.poll(Duration.ofMillis(1)).isEmpty()) {
+                    return;
+                }
+            }
+            throw new AssertionError("no new output within " + timeout);
+        }
+
+        /** Reads on for a while: the pipeline runs meanwhile. */
+        void follow(Duration duration) {
+            long deadline = System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(10));
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
     @Test
     void aGracefulStopThenRestartLosesNothingAndDuplicatesNothing() throws Exception {
         int count = 12_000;
@@ -284,8 +372,17 @@ class KafkaIntegrationTest {
 
     /** Starts the pipeline in a child JVM that a test can kill. */
     private Process child(int commitEvery, int ratePerSecond, String name) throws Exception {
+        return child(commitEvery, ratePerSecond, name, "-", 50);
+    }
+
+    /**
+     * Starts the pipeline in a child JVM, a static member of its group when {@code instanceId} is
+     * not "-", with at most {@code maxInFlight} sends under way.
+     */
+    private Process child(int commitEvery, int ratePerSecond, String name, String instanceId, int maxInFlight)
+            throws Exception {
         List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), "etl-" + run, output, deadLetters,
-                String.valueOf(commitEvery), String.valueOf(ratePerSecond)));
+                String.valueOf(commitEvery), String.valueOf(ratePerSecond), instanceId, String.valueOf(maxInFlight)));
         args.addAll(inputs);
         Path log = Files.createTempFile("nanostream-etl-" + name + "-", ".log");
         return EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0])).redirectOutput(log.toFile()).start();

@@ -22,7 +22,11 @@ final class OrdersEtl {
 
     /** What the pipeline is built from. */
     record Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
-            int commitEvery, int ratePerSecond) {
+            int commitEvery, int ratePerSecond, String instanceId, int maxInFlight) {
+        Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
+                int commitEvery, int ratePerSecond) {
+            this(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, null, 50);
+        }
     }
 
     /** A parsed order. */
@@ -38,12 +42,17 @@ final class OrdersEtl {
 
     static Pipeline build(Settings settings) {
         // a member that dies (the crash test kills one) is replaced after 10 s rather than 45
-        Map<String, Object> consumer = Map.of("bootstrap.servers", settings.bootstrapServers(), "group.id", settings.group(),
-                "auto.offset.reset", "earliest", "session.timeout.ms", 10_000, "heartbeat.interval.ms", 1_000);
+        Map<String, Object> consumer = new java.util.HashMap<>(Map.of("bootstrap.servers", settings.bootstrapServers(),
+                "group.id", settings.group(), "auto.offset.reset", "earliest", "session.timeout.ms", 10_000,
+                "heartbeat.interval.ms", 1_000));
+        if (settings.instanceId() != null) {
+            consumer.put("group.instance.id", settings.instanceId()); // a restart takes its partitions straight back
+        }
         Map<String, Object> producer = Map.of("bootstrap.servers", settings.bootstrapServers(), "linger.ms", 5);
         KafkaSource<String, String> source = KafkaSource.builder(consumer, new StringDeserializer(), new StringDeserializer())
                 .topics(settings.inputs().toArray(new String[0]))
-                .commitEvery(settings.commitEvery(), Duration.ofHours(1))
+                .commitEvery(settings.commitEvery() > 0 ? settings.commitEvery() : 500,
+                        settings.commitEvery() > 0 ? Duration.ofHours(1) : Duration.ofSeconds(1)) // 0: the defaults
                 .stopTimeout(Duration.ofSeconds(20))
                 .build();
         AbstractStep<KafkaRecord<String, String>, Order> parse = Steps.<KafkaRecord<String, String>, Order>map(
@@ -53,7 +62,7 @@ final class OrdersEtl {
         AbstractStep<Order, Order> keep = Steps.filter(order -> order.amount() % 10 != 0);
         KafkaSink<Order> sink = KafkaSink.<Order, String, String>builder(producer, new StringSerializer(), new StringSerializer())
                 .topic(settings.output(), Order::id, Order::id)
-                .maxInFlight(50)
+                .maxInFlight(settings.maxInFlight())
                 .build();
         source.subscribe(parse);
         if (settings.ratePerSecond() > 0) {
@@ -92,14 +101,16 @@ final class OrdersEtl {
 
     /**
      * Runs the pipeline until the JVM is killed or stopped. Arguments: bootstrap servers, group,
-     * output topic, dead-letter topic, commitEvery, ratePerSecond, then the input topics.
+     * output topic, dead-letter topic, commitEvery, ratePerSecond, the static member id (or -), the
+     * sink's maxInFlight, then the input topics.
      *
      * @param args the arguments
      * @throws Exception if the pipeline fails
      */
     public static void main(String[] args) throws Exception {
-        Settings settings = new Settings(args[0], args[1], List.of(args).subList(6, args.length), args[2], args[3],
-                Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        Settings settings = new Settings(args[0], args[1], List.of(args).subList(8, args.length), args[2], args[3],
+                Integer.parseInt(args[4]), Integer.parseInt(args[5]), args[6].equals("-") ? null : args[6],
+                Integer.parseInt(args[7]));
         try (Pipeline pipeline = build(settings)) {
             pipeline.start();
             System.out.println("running");
