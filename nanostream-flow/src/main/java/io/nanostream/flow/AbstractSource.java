@@ -249,6 +249,20 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Tells whether items of a partition wait to be emitted: read from outside and not yet
+     * emitted, or known to be there to read (a Kafka consumer's lag). An event-time window does
+     * not count a partition as idle while it has items waiting, however long it has not heard from
+     * it: while a source catches up, a partition behind others is late, not quiet. Called from
+     * pipeline threads; keep it cheap, such as a lookup in a set the producing thread replaces.
+     *
+     * @param partition a partition as passed to {@link #emit(Object, Object, DeliveryCallback)}
+     * @return true if items of it wait; false (the default) if none do, or the source cannot tell
+     */
+    protected boolean hasWaiting(Object partition) {
+        return false;
+    }
+
+    /**
      * Returns how many items this source read again and did not emit because it knew them to be
      * processed already, such as a Kafka source's records that the last commit recorded as
      * processed beyond its offset. {@link Pipeline#metrics()} reports it. Called from any thread;

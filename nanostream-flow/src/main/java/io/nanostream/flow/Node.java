@@ -215,6 +215,11 @@ final class Node {
                 alreadyProcessed, java.time.Duration.ofNanos(source ? 0 : inlet.busyNanos()));
     }
 
+    /** For a source: whether items of {@code partition} wait to be emitted. */
+    boolean hasWaiting(Object partition) {
+        return kind == Kind.SOURCE && ((AbstractSource<?>) outlets.get(0)).hasWaiting(partition);
+    }
+
     String label() {
         return kind.word + " '" + name + "'";
     }

@@ -19,6 +19,9 @@ final class Watermarks {
     private record Input(Node source, Object partition) {
     }
 
+    /** How often an input quiet for long enough, but whose source has items of it waiting, is looked at again. */
+    private static final long RECHECK_NANOS = 100_000_000;
+
     /** What one input has shown: its largest event time, and when it last delivered. */
     private static final class Clock {
         long maxEventTime = Long.MIN_VALUE;
@@ -98,8 +101,9 @@ final class Watermarks {
     long advance(long nowNanos) {
         long least = Long.MAX_VALUE;
         boolean anyActive = false;
-        for (Clock clock : inputs.values()) {
-            if (nowNanos - clock.lastSeenNanos < idleNanos) {
+        for (Map.Entry<Object, Clock> input : inputs.entrySet()) {
+            Clock clock = input.getValue();
+            if (!isIdle(input.getKey(), clock, nowNanos)) {
                 anyActive = true;
                 least = Math.min(least, minus(clock.maxEventTime, maxOutOfOrder));
             }
@@ -124,9 +128,12 @@ final class Watermarks {
      */
     long nextChange(long nowNanos, long target) {
         long next = Long.MAX_VALUE;
-        for (Clock clock : inputs.values()) {
+        for (Map.Entry<Object, Clock> input : inputs.entrySet()) {
+            Clock clock = input.getValue();
             if (nowNanos - clock.lastSeenNanos < idleNanos) {
                 next = Math.min(next, clock.lastSeenNanos + idleNanos);
+            } else if (!isIdle(input.getKey(), clock, nowNanos)) {
+                next = Math.min(next, nowNanos + RECHECK_NANOS); // quiet, but its source has items of it waiting
             }
         }
         if (next != Long.MAX_VALUE || target == Long.MAX_VALUE || maxEventTime == Long.MIN_VALUE) {
@@ -137,6 +144,17 @@ final class Watermarks {
             return Long.MAX_VALUE;
         }
         return lastActivityNanos + Math.max(0, millis) * NANOS_PER_MILLI;
+    }
+
+    /**
+     * Whether an input holds the watermark back no longer: it delivered nothing for the idle time,
+     * and its source has nothing of it waiting (a partition behind others in a catch-up is not idle).
+     */
+    private boolean isIdle(Object key, Clock clock, long nowNanos) {
+        if (nowNanos - clock.lastSeenNanos < idleNanos) {
+            return false;
+        }
+        return !(key instanceof Input) || !((Input) key).source.hasWaiting(((Input) key).partition);
     }
 
     private static long minus(long eventTime, long bound) {

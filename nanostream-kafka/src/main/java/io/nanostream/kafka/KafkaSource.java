@@ -114,6 +114,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private long lastCommit;
     /** Records behind the end of the assigned partitions, and polled but not emitted; -1 unknown. */
     private volatile long backlog = -1;
+    /** The partitions with no record waiting, as of the last look; replaced whole. */
+    private volatile java.util.Set<TopicPartition> quiet = java.util.Set.of();
     private long lastBacklogCheck;
 
     private KafkaSource(Builder<K, V> builder) {
@@ -207,22 +209,50 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         return alreadyProcessed;
     }
 
-    /** Every 200 ms: the lag the consumer knows from its fetches, without asking the broker. */
+    /**
+     * Tells whether records of a partition wait: behind its end at the broker, fetched and not yet
+     * emitted, or not known yet (never fetched), as of the last look (every 200 ms).
+     *
+     * @param partition a {@code TopicPartition}
+     * @return whether records of it wait to be emitted
+     */
+    @Override
+    protected boolean hasWaiting(Object partition) {
+        return !quiet.contains(partition);
+    }
+
+    /**
+     * Every 200 ms: the lag the consumer knows from its fetches, without asking the broker, and the
+     * partitions with nothing waiting.
+     */
     private void measureBacklog() {
         long now = System.nanoTime();
         if (lastBacklogCheck != 0 && now - lastBacklogCheck < 200_000_000L) {
             return;
         }
         lastBacklogCheck = now;
+        java.util.Set<TopicPartition> fetched = new java.util.HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : pending) {
+            fetched.add(new TopicPartition(record.topic(), record.partition()));
+        }
+        java.util.Set<TopicPartition> caughtUp = new java.util.HashSet<>();
         long behind = pending.size();
+        boolean known = true;
         for (TopicPartition partition : consumer.assignment()) {
             java.util.OptionalLong lag = consumer.currentLag(partition);
             if (lag.isEmpty()) {
-                return; // not fetched yet: keep the last figure
+                known = false; // not fetched yet
+                continue;
             }
             behind += lag.getAsLong();
+            if (lag.getAsLong() == 0 && !fetched.contains(partition)) {
+                caughtUp.add(partition);
+            }
         }
-        backlog = behind;
+        quiet = java.util.Set.copyOf(caughtUp);
+        if (known) {
+            backlog = behind; // else keep the last figure
+        }
     }
 
     /** Waits for the records in flight (they need the end of input to get through some steps), commits, closes. */

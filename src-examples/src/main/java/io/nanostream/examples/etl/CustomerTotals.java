@@ -39,7 +39,17 @@ record CustomerTotals(String customer, Instant windowStart, Instant windowEnd, l
                 }
                 case SHIPMENT -> sums[4]++;
             }
-        }, (a, b) -> a);
+        }, (a, b) -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] += b[i];
+            }
+            return a;
+        });
+    }
+
+    /** The output topic's key: the customer and the window's start, written once each. */
+    String key() {
+        return customer + "@" + windowStart;
     }
 
     /** A window's sums as totals. */

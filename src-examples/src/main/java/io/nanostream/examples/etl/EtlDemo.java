@@ -35,10 +35,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>With no arguments it starts an embedded Kafka broker (KRaft, from the jars Maven fetched)
  * and an embedded H2 database, generates a steady stream of sample messages (a few of them
- * malformed) for 20 seconds while it prints a progress line every two seconds, then stops
- * gracefully and prints a summary read back from the database and the topics. Ctrl-C stops it
- * early, just as gracefully: the last windows are written, the offsets committed, everything
- * closed.
+ * malformed) for 20 seconds while it prints a progress line every two seconds, waits for the last
+ * windows to close (two seconds after the input goes quiet, event time moves on with the clock),
+ * then stops gracefully and prints a summary read back from the database and the topics. Ctrl-C
+ * stops it early, just as gracefully: the windows still open are not written and their messages
+ * not committed, so the next run computes them whole; the rest is committed and closed.
  *
  * <pre>
  * mvn -q -pl src-examples -am compile exec:java -Dexec.mainClass=io.nanostream.examples.etl.EtlDemo
@@ -57,6 +58,8 @@ public final class EtlDemo {
             "  --topology           print the ETL pipeline as a Mermaid flowchart, and exit");
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the input may be quiet before the last windows close anyway. */
+    private static final Duration QUIET = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Each dead letter is logged at WARNING; the progress line counts them and the dead-letter
@@ -258,7 +261,8 @@ public final class EtlDemo {
 
         SampleEvents events = new SampleEvents(topics, Long.MAX_VALUE, 200);
         long read;
-        try (Pipeline etl = EtlPipeline.build(new EtlPipeline.Settings(bootstrapServers, jdbcUrl, topics, options.window()));
+        try (Pipeline etl = EtlPipeline.build(new EtlPipeline.Settings(bootstrapServers, jdbcUrl, topics, options.window(),
+                QUIET, EtlPipeline.GROUP, null));
                 Pipeline generator = generator(bootstrapServers, events, options.rate())) {
             etl.reportProgress(options.progressEvery(), out::println);
             etl.start();
@@ -273,6 +277,7 @@ public final class EtlDemo {
                     events.messages(), early ? "stopping the ETL now" : "letting the ETL catch up");
             if (!early) {
                 awaitCatchUp(etl, events.messages(), stop);
+                awaitLastWindows(jdbcUrl, since, events, stop);
             }
             etl.stop();
             etl.await(STOP_TIMEOUT);
@@ -296,7 +301,7 @@ public final class EtlDemo {
      */
     public static String topology() {
         return EtlPipeline.build(new EtlPipeline.Settings("localhost:9092", "jdbc:h2:mem:topology",
-                EtlPipeline.Topics.DEFAULT, Duration.ofSeconds(5))).toMermaid();
+                EtlPipeline.Topics.DEFAULT, Duration.ofSeconds(5), QUIET, EtlPipeline.GROUP, null)).toMermaid();
     }
 
     /** The generator: sample events, paced, into the input topics. */
@@ -319,6 +324,25 @@ public final class EtlDemo {
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (etl.metrics().node(EtlPipeline.SOURCE).in() < messages && System.nanoTime() < deadline) {
             if (stop.await(100, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Waits until the table holds every valid message generated, Ctrl-C, or a minute: once the
+     * input is quiet, the last windows close as event time moves on with the clock.
+     */
+    private static void awaitLastWindows(String jdbcUrl, LocalDateTime since, SampleEvents events, CountDownLatch stop)
+            throws Exception {
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            TotalsTable.Contents table = TotalsTable.read(jdbcUrl, since);
+            if (table.orders() == events.orders.get() && table.payments() == events.payments.get()
+                    && table.shipments() == events.shipments.get()) {
+                return;
+            }
+            if (stop.await(200, TimeUnit.MILLISECONDS)) {
                 return;
             }
         }

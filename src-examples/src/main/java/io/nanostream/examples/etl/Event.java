@@ -11,12 +11,14 @@ import java.math.BigDecimal;
  * items ({@code "items": 3}).
  *
  * @param kind what happened
+ * @param time when it happened, in milliseconds since the epoch: the Kafka record's timestamp, which
+ *     a replay reads again unchanged
  * @param customer who it happened to
  * @param order the order it belongs to
  * @param cents the amount in cents; zero for a shipment
  * @param items the items shipped; zero for an order or payment
  */
-record Event(Kind kind, String customer, String order, long cents, int items) {
+record Event(Kind kind, long time, String customer, String order, long cents, int items) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,18 +31,19 @@ record Event(Kind kind, String customer, String order, long cents, int items) {
      * Parses a message's JSON.
      *
      * @param kind what the message's topic holds
+     * @param time when it happened, in milliseconds since the epoch
      * @param json the message
      * @return the event
      * @throws JsonProcessingException if the message is not JSON
      * @throws IllegalArgumentException if a field is missing or has the wrong type, naming it
      */
-    static Event parse(Kind kind, String json) throws JsonProcessingException {
+    static Event parse(Kind kind, long time, String json) throws JsonProcessingException {
         JsonNode message = JSON.readTree(json);
         String customer = text(message, "customer");
         String order = text(message, "order");
         return switch (kind) {
-            case ORDER, PAYMENT -> new Event(kind, customer, order, cents(message), 0);
-            case SHIPMENT -> new Event(kind, customer, order, 0, items(message));
+            case ORDER, PAYMENT -> new Event(kind, time, customer, order, cents(message), 0);
+            case SHIPMENT -> new Event(kind, time, customer, order, 0, items(message));
         };
     }
 

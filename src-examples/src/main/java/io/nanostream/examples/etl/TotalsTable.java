@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The table the ETL writes: one row per customer and window, keyed by both, so that a window
- * written again (after a crash, at-least-once) overwrites its row. Knows the upsert of H2,
- * PostgreSQL and MariaDB/MySQL.
+ * The table the ETL writes: one row per customer and window, keyed by both. The first write of a
+ * row wins: a window computed again after a crash, whole or in part, leaves its row as it was
+ * first written (see {@link EtlPipeline}). Knows the statement of H2, PostgreSQL and MariaDB/MySQL.
  */
 final class TotalsTable {
 
@@ -33,28 +33,33 @@ final class TotalsTable {
         }
     }
 
-    /** The statement that writes a row, or overwrites the row of the same customer and window. */
-    static String upsert(String jdbcUrl) {
+    /**
+     * The statement that writes a row unless the row of the same customer and window exists: the
+     * first write wins. (Not MySQL's {@code INSERT IGNORE}, which would also drop a row with a bad
+     * value, silently.)
+     */
+    static String insertFirst(String jdbcUrl) {
         String columns = "(customer, window_start, window_end, orders, ordered_cents, payments, paid_cents, shipments)";
         String values = " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         if (jdbcUrl.startsWith("jdbc:h2:")) {
-            return "MERGE INTO " + NAME + " " + columns + " KEY (customer, window_start)" + values;
+            return "MERGE INTO " + NAME + " t USING (SELECT CAST(? AS VARCHAR(32)) customer, CAST(? AS TIMESTAMP)"
+                    + " window_start, CAST(? AS TIMESTAMP) window_end, CAST(? AS BIGINT) orders, CAST(? AS BIGINT)"
+                    + " ordered_cents, CAST(? AS BIGINT) payments, CAST(? AS BIGINT) paid_cents, CAST(? AS BIGINT)"
+                    + " shipments) s ON t.customer = s.customer AND t.window_start = s.window_start"
+                    + " WHEN NOT MATCHED THEN INSERT " + columns + " VALUES (s.customer, s.window_start, s.window_end,"
+                    + " s.orders, s.ordered_cents, s.payments, s.paid_cents, s.shipments)";
         }
         if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-            return "INSERT INTO " + NAME + " " + columns + values + " ON CONFLICT (customer, window_start) DO UPDATE SET"
-                    + " window_end = EXCLUDED.window_end, orders = EXCLUDED.orders, ordered_cents = EXCLUDED.ordered_cents,"
-                    + " payments = EXCLUDED.payments, paid_cents = EXCLUDED.paid_cents, shipments = EXCLUDED.shipments";
+            return "INSERT INTO " + NAME + " " + columns + values + " ON CONFLICT (customer, window_start) DO NOTHING";
         }
         if (jdbcUrl.startsWith("jdbc:mariadb:") || jdbcUrl.startsWith("jdbc:mysql:")) {
-            return "INSERT INTO " + NAME + " " + columns + values + " ON DUPLICATE KEY UPDATE"
-                    + " window_end = VALUES(window_end), orders = VALUES(orders), ordered_cents = VALUES(ordered_cents),"
-                    + " payments = VALUES(payments), paid_cents = VALUES(paid_cents), shipments = VALUES(shipments)";
+            return "INSERT INTO " + NAME + " " + columns + values + " ON DUPLICATE KEY UPDATE customer = customer";
         }
         throw new IllegalArgumentException("the demo writes to H2, PostgreSQL, MariaDB or MySQL; "
                 + jdbcUrl.replaceAll("(?i)password=[^&;]*", "password=***") + " is none of them");
     }
 
-    /** Sets the upsert's parameters from a customer's totals. */
+    /** Sets the statement's parameters from a customer's totals. */
     static void bind(PreparedStatement statement, CustomerTotals totals) throws SQLException {
         statement.setString(1, totals.customer());
         statement.setObject(2, LocalDateTime.ofInstant(totals.windowStart(), ZoneOffset.UTC));

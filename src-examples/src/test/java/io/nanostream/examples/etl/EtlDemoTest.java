@@ -78,17 +78,22 @@ class EtlDemoTest {
     }
 
     @Test
-    void aStopRequestEndsTheRunGracefullyWithEverythingReadCommitted() throws Exception {
+    void aStopRequestEndsTheRunGracefullyCommittingWhatIsWrittenAndLeavingOpenWindowsToTheNextRun() throws Exception {
         var stop = new CountDownLatch(1);
-        var progress = new LineWatcher("etl 2s RUNNING");
+        var progress = new LineWatcher("etl 8s RUNNING"); // a 5 s window has closed by then
 
         EtlDemo.Summary summary = runInBackground(() -> EtlDemo.run(EtlDemo.Options.parse("--duration", "600"), stop,
                 new PrintStream(progress, true, StandardCharsets.UTF_8)), progress, stop);
 
+        long written = summary.table().orders() + summary.table().payments() + summary.table().shipments();
         assertTrue(summary.read() > 0 && summary.read() <= summary.generated(), summary.toString());
-        assertEquals(summary.read(), summary.committed(), "the final commit covers all that was read: " + summary);
-        assertEquals(summary.read(), summary.table().orders() + summary.table().payments() + summary.table().shipments()
-                + summary.deadLetters(), "every message read is in the table or the dead letters: " + summary);
+        assertTrue(written > 0, "the first windows closed and were written: " + summary);
+        assertTrue(written + summary.deadLetters() < summary.read(), "the windows open at the stop are not written: "
+                + summary);
+        assertTrue(summary.committed() <= written + summary.deadLetters(), "nothing of an unwritten window committed: "
+                + summary);
+        assertTrue(summary.committed() >= written, "what was written is committed: " + summary);
+        assertEquals(summary.table().rows(), summary.output().records(), "a record per row: " + summary);
     }
 
     @Test
@@ -112,7 +117,7 @@ class EtlDemoTest {
         String printed = String.join("\n", lines);
         assertTrue(printed.contains("stopping (Ctrl-C): generated "), printed);
         assertTrue(printed.contains("summary:"), printed);
-        assertTrue(printed.contains("(one per malformed message)") || printed.contains("dead letters  0 records"), printed);
+        assertTrue(printed.contains("  dead letters  "), printed);
     }
 
     interface Run {

@@ -1,0 +1,450 @@
+package io.nanostream.examples.etl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nanostream.kafka.broker.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 14's proof: the ETL of event-time windows into a table and a topic, run in a child JVM that
+ * is killed with SIGKILL six times while the input streams in: right after a database commit
+ * (PostgreSQL tells it with a trigger's NOTIFY; MariaDB's rows are counted as they come), right
+ * after the broker acknowledged an output record, and at random. Afterwards the table holds exactly
+ * the true totals of every customer and window, and the topic exactly one record of them each.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class EtlCrashTest {
+
+    static final Duration WINDOW = Duration.ofSeconds(5);
+    private static final int EVENTS = 48_000;
+    private static final int CUSTOMERS = 100;
+    /** Events produced per second while the kills happen: the run streams for about 12 s. */
+    private static final int RATE = 4_000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    private static final String MARIADB = "jdbc:mariadb://127.0.0.1:3306/test?user=root&password=";
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final EtlPipeline.Topics topics = new EtlPipeline.Topics("orders-" + run, "payments-" + run,
+            "shipments-" + run, "totals-" + run, "dead-letters-" + run);
+    /**
+     * When this run's events start: an hour ago, at a window's start (the broker refuses timestamps
+     * more than an hour ahead). Its customers have names of their own, so its rows are told apart.
+     */
+    private final Instant base = Instant.ofEpochMilli(Math.floorDiv(System.currentTimeMillis() - 3_600_000,
+            WINDOW.toMillis()) * WINDOW.toMillis());
+    private final List<String> figures = new ArrayList<>();
+
+    @Test
+    void postgresTotalsAndTheTopicAreExactAfterSixKills() throws Exception {
+        runWith(POSTGRES, "PostgreSQL");
+    }
+
+    @Test
+    void mariadbTotalsAndTheTopicAreExactAfterSixKills() throws Exception {
+        runWith(MARIADB, "MariaDB");
+    }
+
+    private void runWith(String jdbcUrl, String engine) throws Exception {
+        requireReachable(jdbcUrl, engine);
+        EmbeddedKafka broker = EmbeddedKafka.shared();
+        broker.createTopics(3, topics.orders(), topics.payments(), topics.shipments(), topics.totals(),
+                topics.deadLetters());
+        TotalsTable.create(jdbcUrl);
+        List<ProducerRecord<String, String>> events = events();
+        Map<String, long[]> expected = totals(events);
+
+        int kills = 0;
+        try (CommitWatch commits = CommitWatch.on(jdbcUrl, run); OutputWatch outputs = new OutputWatch(broker, topics.totals())) {
+            CompletableFuture<Void> produced = stream(broker, events);
+            Random random = new Random();
+            for (String moment : List.of("commit", "ack", "random", "commit", "ack", "random")) {
+                commits.reset();
+                outputs.reset();
+                Process child = child(broker, jdbcUrl, "kill-" + kills);
+                try {
+                    switch (moment) {
+                        case "commit" -> commits.awaitNext(TIMEOUT); // before the source commits the offsets
+                        case "ack" -> outputs.awaitNext(TIMEOUT); // before the pipeline hears of the ack
+                        default -> {
+                            outputs.awaitNext(TIMEOUT);
+                            outputs.follow(Duration.ofMillis(random.nextInt(1_500)));
+                        }
+                    }
+                } finally {
+                    child.destroyForcibly().waitFor(); // SIGKILL
+                }
+                kills++;
+                figures.add(moment + ": " + lastLine(child));
+            }
+            produced.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+        Process last = child(broker, jdbcUrl, "last");
+        try {
+            Map<String, long[]> table = awaitTable(jdbcUrl, expected);
+
+            assertEquals(List.of(), differences(expected, table), "the table holds the true totals; dead letters: "
+                    + broker.readAll(topics.deadLetters()).stream().limit(3).map(ConsumerRecord::value).toList()
+                    + "; runs: " + figures);
+            List<ConsumerRecord<String, String>> published = broker.readAll(topics.totals());
+            Map<String, List<String>> byKey = published.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
+                    TreeMap::new, Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
+            assertEquals(expected.keySet(), byKey.keySet(), "a record for every customer and window");
+            for (Map.Entry<String, List<String>> records : byKey.entrySet()) {
+                assertEquals(1, records.getValue().size(), "one record for " + records.getKey() + ": " + records.getValue());
+                assertEquals(Arrays.toString(expected.get(records.getKey())), Arrays.toString(sums(records.getValue().get(0))),
+                        "the totals of " + records.getKey());
+            }
+            assertEquals(0, broker.readAll(topics.deadLetters()).size(), "no event was late");
+        } finally {
+            last.destroy();
+            if (!last.waitFor(30, TimeUnit.SECONDS)) {
+                last.destroyForcibly().waitFor();
+            }
+        }
+        figures.add("last: " + lastLine(last));
+        System.out.printf(Locale.ROOT, "%s crash test: %d events, %d kills, %d windows exact in the table and once in the"
+                + " topic; per run, \"done <skipped as processed> <windows to the database> <windows to the topic>\":%n  %s%n",
+                engine, EVENTS, kills, expected.size(), String.join("\n  ", figures));
+    }
+
+    private static void requireReachable(String jdbcUrl, String engine) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+            assertTrue(connection.isValid(5));
+        } catch (SQLException e) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(engine + " is not reachable at " + jdbcUrl + "; CI=true requires it", e);
+            }
+            Assumptions.abort(engine + " is not reachable at " + jdbcUrl + " (" + e.getMessage()
+                    + "); CI=true makes this test mandatory");
+        }
+    }
+
+    /**
+     * The input: orders, payments and shipments of 100 customers, each event 5 ms after the one
+     * before, give or take 300 ms (within the pipeline's second of out-of-orderness), keyed by
+     * customer, with the event time as the record's timestamp.
+     */
+    private List<ProducerRecord<String, String>> events() {
+        Random random = new Random(7);
+        List<ProducerRecord<String, String>> events = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            String customer = String.format(Locale.ROOT, "k%s-%03d", run, random.nextInt(CUSTOMERS));
+            long time = base.toEpochMilli() + 300 + i * 5L + random.nextInt(600) - 300;
+            String field = switch (i % 3) {
+                case 0, 1 -> "\"amount\": " + Event.money(100 + random.nextInt(10_000));
+                default -> "\"items\": " + (1 + random.nextInt(5));
+            };
+            String topic = switch (i % 3) {
+                case 0 -> topics.orders();
+                case 1 -> topics.payments();
+                default -> topics.shipments();
+            };
+            String value = String.format(Locale.ROOT, "{\"order\": \"o-%d\", \"customer\": \"%s\", %s}", i, customer, field);
+            events.add(new ProducerRecord<>(topic, null, time, customer, value));
+        }
+        return events;
+    }
+
+    /** The true totals: per customer and window, orders, ordered cents, payments, paid cents, shipments. */
+    private Map<String, long[]> totals(List<ProducerRecord<String, String>> events) throws Exception {
+        Map<String, long[]> totals = new TreeMap<>();
+        for (ProducerRecord<String, String> record : events) {
+            Event event = Event.parse(topics.kindOf(record.topic()), record.timestamp(), record.value());
+            long start = Math.floorDiv(event.time(), WINDOW.toMillis()) * WINDOW.toMillis();
+            long[] sums = totals.computeIfAbsent(event.customer() + "@" + Instant.ofEpochMilli(start), k -> new long[5]);
+            switch (event.kind()) {
+                case ORDER -> {
+                    sums[0]++;
+                    sums[1] += event.cents();
+                }
+                case PAYMENT -> {
+                    sums[2]++;
+                    sums[3] += event.cents();
+                }
+                case SHIPMENT -> sums[4]++;
+            }
+        }
+        return totals;
+    }
+
+    /** Produces the events at {@link #RATE} per second, in the background. */
+    private static CompletableFuture<Void> stream(EmbeddedKafka broker, List<ProducerRecord<String, String>> events) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        KafkaProducer<String, String> producer = new KafkaProducer<>(broker.producerConfig(), new StringSerializer(),
+                new StringSerializer());
+        ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
+        int perTick = RATE / 100;
+        int[] next = {0};
+        pace.scheduleAtFixedRate(() -> {
+            try {
+                for (int i = 0; i < perTick && next[0] < events.size(); i++) {
+                    producer.send(events.get(next[0]++), (metadata, error) -> {
+                        if (error != null) {
+                            done.completeExceptionally(error);
+                        }
+                    });
+                }
+                if (next[0] == events.size()) {
+                    producer.flush();
+                    done.complete(null);
+                }
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        }, 0, 10, TimeUnit.MILLISECONDS);
+        return done.whenComplete((ok, error) -> {
+            pace.shutdown(); // from its own thread: no interrupt, the close below must finish
+            producer.close(Duration.ofSeconds(10));
+        });
+    }
+
+    private Process child(EmbeddedKafka broker, String jdbcUrl, String name) throws Exception {
+        Path log = Files.createTempFile("nanostream-etl-crash-" + name + "-", ".log");
+        Process child = EmbeddedKafka.java(EtlChild.class.getName(), broker.bootstrapServers(), jdbcUrl, "etl-" + run,
+                "etl-" + run + "-member", topics.orders(), topics.payments(), topics.shipments(), topics.totals(),
+                topics.deadLetters()).redirectOutput(log.toFile()).start();
+        logs.put(child, log);
+        return child;
+    }
+
+    private final Map<Process, Path> logs = new HashMap<>();
+
+    /** The last line a child printed of what it did. */
+    private String lastLine(Process child) throws Exception {
+        List<String> lines = Files.readAllLines(logs.get(child), StandardCharsets.UTF_8);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("done ")) {
+                return lines.get(i);
+            }
+        }
+        return "(nothing done) " + String.join(" / ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    }
+
+    /** Waits until the table holds a row for every expected window, then returns its rows of this run. */
+    private Map<String, long[]> awaitTable(String jdbcUrl, Map<String, long[]> expected) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Map<String, long[]> table = read(jdbcUrl);
+        while (!table.keySet().containsAll(expected.keySet()) && System.nanoTime() < deadline) {
+            new CompletableFuture<Void>().completeOnTimeout(null, 250, TimeUnit.MILLISECONDS).join();
+            table = read(jdbcUrl);
+        }
+        return table;
+    }
+
+    private Map<String, long[]> read(String jdbcUrl) throws SQLException {
+        Map<String, long[]> rows = new TreeMap<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl);
+                PreparedStatement query = connection.prepareStatement("SELECT customer, window_start, orders,"
+                        + " ordered_cents, payments, paid_cents, shipments FROM " + TotalsTable.NAME
+                        + " WHERE customer LIKE ?")) {
+            query.setString(1, "k" + run + "-%");
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    Instant start = row.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+                    rows.put(row.getString(1) + "@" + start, new long[] {row.getLong(3), row.getLong(4), row.getLong(5),
+                        row.getLong(6), row.getLong(7)});
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The windows whose totals differ, the first ten, as "key: expected, found". */
+    private static List<String> differences(Map<String, long[]> expected, Map<String, long[]> found) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
+        keys.addAll(found.keySet());
+        return keys.stream().filter(key -> !Arrays.equals(expected.get(key), found.get(key))).limit(10)
+                .map(key -> key + ": " + Arrays.toString(expected.get(key)) + ", found " + Arrays.toString(found.get(key)))
+                .collect(Collectors.toList());
+    }
+
+    private static long[] sums(String json) throws Exception {
+        JsonNode totals = JSON.readTree(json);
+        return new long[] {totals.get("orders").asLong(), totals.get("ordered").decimalValue().movePointRight(2).longValueExact(),
+            totals.get("payments").asLong(), totals.get("paid").decimalValue().movePointRight(2).longValueExact(),
+            totals.get("shipments").asLong()};
+    }
+
+    /**
+     * Tells of each database commit that wrote rows: PostgreSQL by a trigger's NOTIFY, delivered at
+     * the commit; elsewhere by counting the rows every 2 ms.
+     */
+    private abstract static class CommitWatch implements AutoCloseable {
+        final Connection connection;
+
+        CommitWatch(Connection connection) {
+            this.connection = connection;
+        }
+
+        static CommitWatch on(String jdbcUrl, String run) throws SQLException {
+            Connection connection = DriverManager.getConnection(jdbcUrl);
+            return jdbcUrl.startsWith("jdbc:postgresql:") ? new Notified(connection) : new Counted(connection, run);
+        }
+
+        /** Forgets the commits so far. */
+        abstract void reset() throws SQLException;
+
+        /** Waits for the next commit. */
+        abstract void awaitNext(Duration timeout) throws SQLException;
+
+        @Override
+        public void close() throws SQLException {
+            connection.close();
+        }
+    }
+
+    private static final class Notified extends CommitWatch {
+        Notified(Connection connection) throws SQLException {
+            super(connection);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE OR REPLACE FUNCTION nanostream_totals_written() RETURNS trigger AS $$"
+                        + " BEGIN PERFORM pg_notify('totals_written', ''); RETURN NULL; END $$ LANGUAGE plpgsql");
+                statement.execute("DROP TRIGGER IF EXISTS totals_written ON " + TotalsTable.NAME);
+                statement.execute("CREATE TRIGGER totals_written AFTER INSERT ON " + TotalsTable.NAME
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION nanostream_totals_written()");
+                statement.execute("LISTEN totals_written");
+            }
+        }
+
+        @Override
+        void reset() throws SQLException {
+            connection.unwrap(org.postgresql.PGConnection.class).getNotifications(1);
+        }
+
+        @Override
+        void awaitNext(Duration timeout) throws SQLException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                var notifications = connection.unwrap(org.postgresql.PGConnection.class).getNotifications(100);
+                if (notifications != null && notifications.length > 0) {
+                    return;
+                }
+            }
+            throw new AssertionError("no commit within " + timeout);
+        }
+    }
+
+    private static final class Counted extends CommitWatch {
+        private final String run;
+        private long rows;
+
+        Counted(Connection connection, String run) {
+            super(connection);
+            this.run = run;
+        }
+
+        private long count() throws SQLException {
+            try (PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM " + TotalsTable.NAME
+                    + " WHERE customer LIKE ?")) {
+                query.setString(1, "k" + run + "-%");
+                try (ResultSet row = query.executeQuery()) {
+                    row.next();
+                    return row.getLong(1);
+                }
+            }
+        }
+
+        @Override
+        void reset() throws SQLException {
+            rows = count();
+        }
+
+        @Override
+        void awaitNext(Duration timeout) throws SQLException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (count() > rows) {
+                    return;
+                }
+                new CompletableFuture<Void>().completeOnTimeout(null, 2, TimeUnit.MILLISECONDS).join();
+            }
+            throw new AssertionError("no new row within " + timeout);
+        }
+    }
+
+    /** Reads the output topic as it grows: what the broker has acknowledged. */
+    private static final class OutputWatch implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+        private final List<TopicPartition> partitions;
+
+        OutputWatch(EmbeddedKafka broker, String topic) {
+            consumer = new KafkaConsumer<>(broker.consumerConfig("watch-" + topic), new StringDeserializer(),
+                    new StringDeserializer());
+            partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition()))
+                    .collect(Collectors.toList());
+            consumer.assign(partitions);
+            reset();
+        }
+
+        /** Forgets the records so far. */
+        void reset() {
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+        }
+
+        void awaitNext(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!consumer.poll(Duration.ofMillis(1)).isEmpty()) {
+                    return;
+                }
+            }
+            throw new AssertionError("no new output within " + timeout);
+        }
+
+        /** Reads on for a while: the pipeline runs meanwhile. */
+        void follow(Duration duration) {
+            long deadline = System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(10));
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
