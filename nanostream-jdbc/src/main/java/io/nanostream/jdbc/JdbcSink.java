@@ -23,6 +23,14 @@ import javax.sql.DataSource;
  * {@code ... ON DUPLICATE KEY UPDATE} in MariaDB and MySQL, {@code MERGE INTO ... KEY (..)} in
  * H2) and the second write lands on the first.
  *
+ * <p><b>Results computed again.</b> A result that a replay may compute again from only part of
+ * its inputs (an event-time window some of whose items were committed before a crash) must not
+ * overwrite its first write: write it first-write-wins instead, keyed by what it is the result
+ * of ({@code ... ON CONFLICT (key, window_start) DO NOTHING} in PostgreSQL,
+ * {@code ... ON DUPLICATE KEY UPDATE key = key} in MariaDB and MySQL, {@code MERGE ... WHEN NOT
+ * MATCHED THEN INSERT} in H2); a write left out counts as written. {@code docs/GUARANTEES.md}
+ * says why the first write is the whole result.
+ *
  * <p><b>Batches.</b> The sink collects items until {@code batchSize} of them wait or the oldest
  * has waited {@code maxWait}, binds each to the statement with the {@link Binder}, executes the
  * batch and commits. It keeps one connection open from start to end and requests two batches'
@@ -400,7 +408,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
 
         /**
          * Sets the statement each item is written with, with {@code ?} parameters; an upsert
-         * makes writing an item again harmless.
+         * makes writing an item again harmless, a first-write-wins statement keeps a result
+         * computed again in part from overwriting the whole (see the class description).
          *
          * @param sql the statement
          * @return this builder

@@ -28,6 +28,12 @@ abstract class Database {
     /** {@code INSERT} of (customer, amount) that overwrites the amount of an existing customer. */
     abstract String upsert(String table);
 
+    /**
+     * {@code INSERT} of (customer, amount) that leaves an existing customer's row as it is: the
+     * first write wins, as docs/GUARANTEES.md tells users to write a window's results.
+     */
+    abstract String insertFirst(String table);
+
     /** Ends every other session on this database, as a server restart or a proxy would. */
     abstract void killOtherSessions(Connection admin) throws SQLException;
 
@@ -84,6 +90,12 @@ abstract class Database {
         }
 
         @Override
+        String insertFirst(String table) {
+            return "MERGE INTO " + table + " t USING (SELECT CAST(? AS VARCHAR(20)) customer, CAST(? AS BIGINT) amount) s"
+                    + " ON t.customer = s.customer WHEN NOT MATCHED THEN INSERT (customer, amount) VALUES (s.customer, s.amount)";
+        }
+
+        @Override
         void killOtherSessions(Connection admin) throws SQLException {
             for (long id : ids(admin, "SELECT SESSION_ID FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID <> SESSION_ID()")) {
                 try (Statement s = admin.createStatement()) {
@@ -105,6 +117,11 @@ abstract class Database {
         }
 
         @Override
+        String insertFirst(String table) {
+            return "INSERT INTO " + table + " (customer, amount) VALUES (?, ?) ON CONFLICT (customer) DO NOTHING";
+        }
+
+        @Override
         void killOtherSessions(Connection admin) throws SQLException {
             try (Statement s = admin.createStatement()) {
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -122,6 +139,11 @@ abstract class Database {
         String upsert(String table) {
             return "INSERT INTO " + table + " (customer, amount) VALUES (?, ?)"
                     + " ON DUPLICATE KEY UPDATE amount = VALUES(amount)";
+        }
+
+        @Override
+        String insertFirst(String table) {
+            return "INSERT INTO " + table + " (customer, amount) VALUES (?, ?) ON DUPLICATE KEY UPDATE customer = customer";
         }
 
         @Override

@@ -133,6 +133,21 @@ abstract class JdbcSinkContract {
     }
 
     @Test
+    void withAFirstWriteWinsStatementARowWrittenAgainKeepsItsFirstValue() throws Exception {
+        var source = InMemorySource.of(new Total("a", 1L), new Total("b", 2L), new Total("a", 3L), new Total("b", 4L),
+                new Total("a", 5L));
+        source.subscribe(sink().sql(database.insertFirst(table)).batchSize(2).build());
+
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            pipeline.await(TIMEOUT);
+        }
+
+        assertEquals(Map.of("a", 1L, "b", 2L), rows());
+        assertEquals(5, source.awaitAllAcknowledged(TIMEOUT).size(), "a write left out is acknowledged as written");
+    }
+
+    @Test
     void aBatchThatDoesNotFillIsWrittenAfterMaxWait() throws Exception {
         var source = InMemorySource.<Total>manual();
         source.subscribe(sink().batchSize(100).maxWait(Duration.ofSeconds(1)).build());

@@ -87,6 +87,20 @@ class WindowStepTest {
                 sink.items());
     }
 
+    /** Why processing-time windows are not replay-safe (docs/GUARANTEES.md). */
+    @Test
+    void aReplayedItemLandsInTheWindowOfItsSecondArrival() {
+        VirtualTime time = start(Window.ofTime(Duration.ofMinutes(1)));
+        source.push("alice,5");
+        time.advance(Duration.ofMinutes(1));
+        source.push("alice,5"); // the same record, read again after a crash
+
+        time.advance(Duration.ofMinutes(1));
+
+        assertEquals(List.of(windowed("alice", 5, "PT0S", "PT1M", 1), windowed("alice", 5, "PT1M", "PT2M", 1)),
+                sink.items());
+    }
+
     @Test
     void emptyWindowsEmitNothing() {
         VirtualTime time = start(Window.ofTime(Duration.ofMinutes(1)));
