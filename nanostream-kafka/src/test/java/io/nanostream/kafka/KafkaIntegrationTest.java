@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nanostream.flow.NodeMetrics;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.kafka.broker.EmbeddedKafka;
+import io.nanostream.kafka.broker.TopicWatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,11 +192,11 @@ class KafkaIntegrationTest {
         List<String> expected = OrdersEtl.expectedIds(count, 0);
         java.util.Random random = new java.util.Random();
         int kills = 0;
-        try (var watch = new OutputWatch(broker, output)) {
+        try (var watch = TopicWatch.of(broker, output)) {
             for (String moment : List.of("ack", "random", "ack", "random", "ack")) {
                 Process child = child(0, 0, "kill-" + kills, "etl-" + run + "-member", 10_000);
                 try {
-                    watch.awaitNew(TIMEOUT); // a record the broker acknowledged, not yet committed at the source
+                    watch.awaitNext(TIMEOUT); // a record the broker acknowledged, not yet committed at the source
                     if (moment.equals("random")) {
                         watch.follow(Duration.ofMillis(200 + random.nextInt(1_500)));
                     }
@@ -223,46 +224,6 @@ class KafkaIntegrationTest {
             if (!last.waitFor(30, TimeUnit.SECONDS)) {
                 last.destroyForcibly().waitFor();
             }
-        }
-    }
-
-    /** Reads an output topic as it grows: what the broker has acknowledged. */
-    private static final class OutputWatch implements AutoCloseable {
-        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer;
-
-        OutputWatch(EmbeddedKafka on, String topic) {
-            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(on.consumerConfig("watch-" + topic),
-                    new org.apache.kafka.common.serialization.StringDeserializer(),
-                    new org.apache.kafka.common.serialization.StringDeserializer());
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).collect(Collectors.toList());
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-        }
-
-        /** Waits for the next record to appear. */
-        void awaitNew(Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!consumer.poll(Duration.ofMillis(1)).isEmpty()) {
-                    return;
-                }
-            }
-            throw new AssertionError("no new output within " + timeout);
-        }
-
-        /** Reads on for a while: the pipeline runs meanwhile. */
-        void follow(Duration duration) {
-            long deadline = System.nanoTime() + duration.toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(10));
-            }
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
         }
     }
 

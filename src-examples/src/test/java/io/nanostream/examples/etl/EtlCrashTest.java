@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nanostream.kafka.broker.EmbeddedKafka;
+import io.nanostream.kafka.broker.TopicWatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +36,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -96,12 +94,12 @@ class EtlCrashTest {
         Map<String, long[]> expected = totals(events);
 
         int kills = 0;
-        try (CommitWatch commits = CommitWatch.on(jdbcUrl, run); OutputWatch outputs = new OutputWatch(broker, topics.totals())) {
+        try (CommitWatch commits = CommitWatch.on(jdbcUrl, run); TopicWatch outputs = TopicWatch.of(broker, topics.totals())) {
             CompletableFuture<Void> produced = stream(broker, events);
             Random random = new Random();
             for (String moment : List.of("commit", "ack", "random", "commit", "ack", "random")) {
                 commits.reset();
-                outputs.reset();
+                outputs.skipToEnd();
                 Process child = child(broker, jdbcUrl, "kill-" + kills);
                 try {
                     switch (moment) {
@@ -194,17 +192,7 @@ class EtlCrashTest {
             Event event = Event.parse(topics.kindOf(record.topic()), record.timestamp(), record.value());
             long start = Math.floorDiv(event.time(), WINDOW.toMillis()) * WINDOW.toMillis();
             long[] sums = totals.computeIfAbsent(event.customer() + "@" + Instant.ofEpochMilli(start), k -> new long[5]);
-            switch (event.kind()) {
-                case ORDER -> {
-                    sums[0]++;
-                    sums[1] += event.cents();
-                }
-                case PAYMENT -> {
-                    sums[2]++;
-                    sums[3] += event.cents();
-                }
-                case SHIPMENT -> sums[4]++;
-            }
+            CustomerTotals.summing().accumulator().accept(sums, event); // sums checked against the generator by EtlDemoTest
         }
         return totals;
     }
@@ -401,50 +389,6 @@ class EtlCrashTest {
                 new CompletableFuture<Void>().completeOnTimeout(null, 2, TimeUnit.MILLISECONDS).join();
             }
             throw new AssertionError("no new row within " + timeout);
-        }
-    }
-
-    /** Reads the output topic as it grows: what the broker has acknowledged. */
-    private static final class OutputWatch implements AutoCloseable {
-        private final KafkaConsumer<String, String> consumer;
-        private final List<TopicPartition> partitions;
-
-        OutputWatch(EmbeddedKafka broker, String topic) {
-            consumer = new KafkaConsumer<>(broker.consumerConfig("watch-" + topic), new StringDeserializer(),
-                    new StringDeserializer());
-            partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition()))
-                    .collect(Collectors.toList());
-            consumer.assign(partitions);
-            reset();
-        }
-
-        /** Forgets the records so far. */
-        void reset() {
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-        }
-
-        void awaitNext(Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!consumer.poll(Duration.ofMillis(1)).isEmpty()) {
-                    return;
-                }
-            }
-            throw new AssertionError("no new output within " + timeout);
-        }
-
-        /** Reads on for a while: the pipeline runs meanwhile. */
-        void follow(Duration duration) {
-            long deadline = System.nanoTime() + duration.toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(10));
-            }
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
         }
     }
 }
