@@ -108,6 +108,15 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
             first -= advance;
         }
         rejectIfLate(eventTime, first + length);
+        if (!window.emitEarly) { // refuse the item before it is added anywhere
+            int missing = 0;
+            for (long start = first; start <= eventTime; start += advance) {
+                missing += byStart.containsKey(new Slot<>(key, start)) ? 0 : 1;
+            }
+            if (missing > 0 && openCount + missing > window.maxKeys) {
+                throw full(key);
+            }
+        }
         for (long start = first; start <= eventTime; start += advance) {
             Slot<K> slot = new Slot<>(key, start);
             Open open = byStart.get(slot);
@@ -121,21 +130,24 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
 
     private void addToSession(K key, T item, long eventTime) {
         long gap = window.gap.toMillis();
-        TreeMap<Long, Open> keySessions = sessions.computeIfAbsent(key, k -> new TreeMap<>());
         List<Open> touching = new ArrayList<>();
-        for (Open open : keySessions.headMap(eventTime + gap, false).descendingMap().values()) {
-            if (open.end <= eventTime) {
-                break; // sessions end in start order: none before this one reaches the item
+        TreeMap<Long, Open> existing = sessions.get(key);
+        if (existing != null) {
+            for (Open open : existing.headMap(eventTime + gap, false).descendingMap().values()) {
+                if (open.end <= eventTime) {
+                    break; // sessions end in start order: none before this one reaches the item
+                }
+                touching.add(open);
             }
-            touching.add(open);
         }
         if (touching.isEmpty()) {
             rejectIfLate(eventTime, eventTime + gap);
-            Open open = opened(key, eventTime, eventTime + gap);
-            keySessions.put(eventTime, open);
+            Open open = opened(key, eventTime, eventTime + gap); // may close this key's other sessions early
+            sessions.computeIfAbsent(key, k -> new TreeMap<>()).put(eventTime, open);
             open.add(item);
             return;
         }
+        TreeMap<Long, Open> keySessions = existing;
         Open merged = touching.get(touching.size() - 1); // the earliest
         unindex(merged);
         keySessions.remove(merged.start);
@@ -173,13 +185,17 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
             return;
         }
         if (!window.emitEarly) {
-            throw new IllegalStateException(node.label() + " cannot open a window for key \"" + Checks.describe(key)
-                    + "\": " + openCount + " windows are open, the most its " + window + " allows; raise it with"
-                    + " Window.maxKeys(...), or let it emit the window that closes first early with"
-                    + " Window.emitEarlyWhenFull()");
+            throw full(key);
         }
         Map.Entry<Long, LinkedHashSet<Open>> first = closing.firstEntry();
         close(first.getValue().iterator().next());
+    }
+
+    private IllegalStateException full(K key) {
+        return new IllegalStateException(node.label() + " cannot open a window for key \"" + Checks.describe(key)
+                + "\": " + openCount + " windows are open, the most its " + window + " allows; raise it with"
+                + " Window.maxKeys(...), or let it emit the window that closes first early with"
+                + " Window.emitEarlyWhenFull()");
     }
 
     private void closeUpTo(long watermark) {

@@ -2,6 +2,7 @@ package io.nanostream.flow;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -99,6 +100,12 @@ final class Watermarks {
      * out-of-orderness, moved on by the time since the last item. It never moves back.
      */
     long advance(long nowNanos) {
+        for (Node source : List.copyOf(announced.keySet())) {
+            Set<Object> partitions = source.partitions;
+            if (partitions != announced.get(source)) { // a revocation: stop waiting for what is no longer read
+                follow(source, partitions, nowNanos);
+            }
+        }
         long least = Long.MAX_VALUE;
         boolean anyActive = false;
         for (Map.Entry<Object, Clock> input : inputs.entrySet()) {
@@ -158,6 +165,6 @@ final class Watermarks {
     }
 
     private static long minus(long eventTime, long bound) {
-        return eventTime == Long.MIN_VALUE ? Long.MIN_VALUE : eventTime - bound;
+        return eventTime < Long.MIN_VALUE + bound ? Long.MIN_VALUE : eventTime - bound;
     }
 }

@@ -2,7 +2,9 @@ package io.nanostream.kafka;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -113,6 +115,21 @@ final class FinishedOffsets {
             count += range.getValue() - range.getKey();
         }
         return count;
+    }
+
+    /**
+     * The finished ranges from {@code from} on, as [start, end) pairs in offset order, cut to
+     * begin at {@code from} at the earliest.
+     */
+    List<long[]> rangesFrom(long from) {
+        List<long[]> after = new ArrayList<>();
+        Map.Entry<Long, Long> first = ranges.floorEntry(from);
+        for (Map.Entry<Long, Long> range : (first != null ? ranges.tailMap(first.getKey(), true) : ranges).entrySet()) {
+            if (range.getValue() > from) {
+                after.add(new long[] {Math.max(from, range.getKey()), range.getValue()});
+            }
+        }
+        return after;
     }
 
     /** The offset after the last one known finished; the map says nothing from there on. */

@@ -3,11 +3,15 @@ package io.nanostream.kafka;
 import io.nanostream.flow.AbstractSink;
 import io.nanostream.flow.DeadLetter;
 import io.nanostream.flow.Held;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
@@ -62,6 +66,11 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     private final int maxInFlight;
     /** With oncePerKey: the keys written; else null. */
     private final WrittenKeys writtenKeys;
+    /**
+     * With oncePerKey: the keys sent and not yet confirmed, each with the inputs of later records
+     * of the same key, which are acknowledged (or failed) with the first.
+     */
+    private final Map<ByteBuffer, List<Held>> unconfirmed = new ConcurrentHashMap<>();
     private final Serializer<Object> keySerializer;
     /** With oncePerKey and topic(..): the topic to read the written keys of at the start. */
     private final String topic;
@@ -136,17 +145,30 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         ProducerRecord<Object, Object> typed = (ProducerRecord<Object, Object>) record;
         byte[] key = writtenKeys != null ? keyOf(typed) : null;
         if (key != null && !writtenKeys.add(typed.topic(), key, System.currentTimeMillis())) {
-            return; // written before: the first write wins
+            followFirstWrite(ByteBuffer.wrap(key)); // written before: the first write wins
+            return;
         }
         Held input = holdInput();
-        sends.acquire();
+        if (key != null) {
+            unconfirmed.put(ByteBuffer.wrap(key), new ArrayList<>());
+        }
+        try {
+            sends.acquire();
+        } catch (InterruptedException e) {
+            forgetSend(typed.topic(), key);
+            throw e;
+        }
         try {
             producer.send(typed, (metadata, error) -> {
                 try {
+                    List<Held> followers = key != null ? unconfirmed.remove(ByteBuffer.wrap(key)) : null;
                     if (error == null) {
                         input.release();
+                        if (followers != null) {
+                            followers.forEach(Held::release);
+                        }
                     } else {
-                        failures.add(new FailedSend<>(input, item, error, record, key));
+                        failures.add(new FailedSend<>(input, item, error, record, key, followers));
                         schedule(Duration.ZERO, this::settleFailures);
                     }
                 } finally {
@@ -155,8 +177,31 @@ public final class KafkaSink<T> extends AbstractSink<T> {
             });
         } catch (RuntimeException e) {
             sends.release();
+            forgetSend(typed.topic(), key);
             input.release(); // the error policy settles the item itself
             throw e;
+        }
+    }
+
+    /**
+     * A record of a key already written: its item is acknowledged at once if the first write was
+     * confirmed, else with it (or failed with it, to be read again), never before.
+     */
+    private void followFirstWrite(ByteBuffer key) {
+        Held input = holdInput();
+        if (unconfirmed.computeIfPresent(key, (k, followers) -> {
+            followers.add(input);
+            return followers;
+        }) == null) {
+            input.release();
+        }
+    }
+
+    /** A send of {@code key} did not happen: a later record of it may be written. */
+    private void forgetSend(String topic, byte[] key) {
+        if (key != null) {
+            unconfirmed.remove(ByteBuffer.wrap(key));
+            writtenKeys.remove(topic, key);
         }
     }
 
@@ -189,13 +234,19 @@ public final class KafkaSink<T> extends AbstractSink<T> {
             if (failed.key != null) {
                 writtenKeys.remove(failed.record.topic(), failed.key); // not written: a replay may write it
             }
+            if (failed.followers != null) {
+                for (Held follower : failed.followers) {
+                    follower.fail(failed.error); // to be read again, as the first
+                }
+            }
             settleFailed(failed.input, failed.item, new KafkaException("sending to topic " + failed.record.topic()
                     + " with key " + failed.record.key() + " failed: " + failed.error, failed.error));
         }
     }
 
     /** A send the broker did not acknowledge. */
-    private record FailedSend<T>(Held input, T item, Exception error, ProducerRecord<?, ?> record, byte[] key) {
+    private record FailedSend<T>(Held input, T item, Exception error, ProducerRecord<?, ?> record, byte[] key,
+            List<Held> followers) {
     }
 
     /**
@@ -286,7 +337,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * writes to a topic, the sink reads the keys of the topic's records from {@code lookback}
          * before each partition's last record (at the start, for a {@link #topic} sink); a record
          * whose key is there, or was sent since, is not sent, and its item is acknowledged at once.
-         * Keys sent more than {@code lookback} ago are forgotten, so choose it longer than the
+         * Keys are kept for {@code lookback} after they were sent, or read at the start; choose it longer than the
          * time a result may take to be computed again after a crash (the commit interval, plus
          * how long the pipeline holds an item, such as a window's length): a minute covers
          * windows of seconds. For results keyed by what they are the result of, such as an

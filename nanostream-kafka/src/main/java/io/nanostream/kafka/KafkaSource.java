@@ -85,6 +85,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** How often a paused source looks for room in its buffer. */
     private static final long ROOM_CHECK_NANOS = 100_000;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest a partition with a crowded map of finished records is left unread at a time. */
+    private static final long CROWDED_HOLD_NANOS = 1_000_000_000L;
 
     private final Map<String, Object> config;
     private final Deserializer<K> keyDeserializer;
@@ -107,7 +109,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private boolean paused;
     /** Partitions not read for now: their maps of finished records are crowded. */
-    private final java.util.Set<TopicPartition> crowdedHeld = new java.util.HashSet<>();
+    private final Map<TopicPartition, Long> crowdedHeld = new HashMap<>();
     /** Records read again and skipped, known processed from a commit's metadata; written by the polling thread. */
     private volatile long alreadyProcessed;
     private int deliveredSinceCommit;
@@ -211,7 +213,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     /**
      * Tells whether records of a partition wait: behind its end at the broker, fetched and not yet
-     * emitted, or not known yet (never fetched), as of the last look (every 200 ms).
+     * emitted, or not known (never fetched, or paused), as of the last look (every 200 ms).
      *
      * @param partition a {@code TopicPartition}
      * @return whether records of it wait to be emitted
@@ -236,6 +238,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             fetched.add(new TopicPartition(record.topic(), record.partition()));
         }
         java.util.Set<TopicPartition> caughtUp = new java.util.HashSet<>();
+        java.util.Set<TopicPartition> unread = consumer.paused(); // a paused partition's lag is not followed
         long behind = pending.size();
         boolean known = true;
         for (TopicPartition partition : consumer.assignment()) {
@@ -245,7 +248,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 continue;
             }
             behind += lag.getAsLong();
-            if (lag.getAsLong() == 0 && !fetched.contains(partition)) {
+            if (lag.getAsLong() == 0 && !fetched.contains(partition) && !unread.contains(partition)) {
                 caughtUp.add(partition);
             }
         }
@@ -361,17 +364,25 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     }
 
     /**
-     * Stops reading a partition whose records finished beyond its first unfinished one fill half
-     * the commit's metadata, until that record is done; so the map that spares replays never
-     * outgrows the metadata.
+     * Slows the reading of a partition whose records finished beyond its first unfinished one
+     * fill half the commit's metadata: it is not read until that record is done, or for at most
+     * {@link #CROWDED_HOLD_NANOS} at a time. Never for longer: the first unfinished record may wait
+     * for this very partition (an event-time window waits for its watermark), and a map that
+     * outgrows the metadata is cut, which costs replays, never records.
      */
     private void holdCrowded() {
+        long now = System.nanoTime();
         progress.forEach((partition, state) -> {
             boolean crowded = state.isCrowded();
-            if (crowded && crowdedHeld.add(partition)) {
+            Long since = crowdedHeld.get(partition);
+            if (crowded && since == null) {
+                crowdedHeld.put(partition, now);
                 consumer.pause(List.of(partition));
-            } else if (!crowded && crowdedHeld.remove(partition) && !paused) {
-                consumer.resume(List.of(partition));
+            } else if (since != null && (!crowded || now - since >= CROWDED_HOLD_NANOS)) {
+                crowdedHeld.remove(partition);
+                if (!paused) {
+                    consumer.resume(List.of(partition));
+                }
             }
         });
     }
@@ -382,7 +393,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             return consumer.assignment();
         }
         List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
-        partitions.removeAll(crowdedHeld);
+        partitions.removeAll(crowdedHeld.keySet());
         return partitions;
     }
 
@@ -570,7 +581,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 }
             }
             pending.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
-            crowdedHeld.removeAll(partitions);
+            crowdedHeld.keySet().removeAll(partitions);
             partitionsChanged(progress.keySet());
         }
     }

@@ -80,34 +80,53 @@ final class PartitionProgress {
         if (position < 0 || changes == changesCommitted) {
             return null; // nothing finished yet, or nothing since the last commit
         }
-        long[] runs = new long[8];
-        int count = 0;
-        boolean finishedRun = false;
-        long runStart = position;
-        long lastFinishedEnd = position;
+        Runs runs = new Runs(position);
+        long read = position; // the offset after the last record read since the partition came
         for (Entry entry : inFlight) {
-            if (entry.done != finishedRun) {
-                runs = room(runs, count);
-                runs[count++] = entry.offset - runStart;
-                runStart = entry.offset;
-                finishedRun = entry.done;
-            }
             if (entry.done) {
-                lastFinishedEnd = entry.offset + 1;
+                runs.finished(entry.offset, entry.offset + 1);
             }
+            read = entry.offset + 1;
         }
-        if (finishedRun) {
-            runs = room(runs, count);
-            runs[count++] = lastFinishedEnd - runStart;
+        for (long[] range : finishedBefore.rangesFrom(Math.max(read, finished))) {
+            runs.finished(range[0], range[1]); // recorded by the last commit, not read again yet
         }
-        FinishedOffsets.Encoded map = FinishedOffsets.encode(runs, count);
+        FinishedOffsets.Encoded map = FinishedOffsets.encode(runs.lengths, runs.count);
         crowded = map.crowded();
         changesToCommit = changes;
         return new OffsetAndMetadata(position, map.metadata());
     }
 
-    private static long[] room(long[] runs, int count) {
-        return count < runs.length ? runs : java.util.Arrays.copyOf(runs, runs.length * 2);
+    /**
+     * Alternating run lengths from a commit position, unfinished first, built from finished
+     * ranges in offset order; a gap between two finished records with nothing read in it (a
+     * compacted or transaction-marker offset) joins them.
+     */
+    private static final class Runs {
+        long[] lengths = new long[8];
+        int count;
+        private long end;
+
+        Runs(long position) {
+            this.end = position;
+        }
+
+        void finished(long from, long to) {
+            if (count > 0 && from <= end) {
+                lengths[count - 1] += to - end; // extends the last finished run
+            } else {
+                add(from - end);
+                add(to - from);
+            }
+            end = to;
+        }
+
+        private void add(long length) {
+            if (count == lengths.length) {
+                lengths = java.util.Arrays.copyOf(lengths, count * 2);
+            }
+            lengths[count++] = length;
+        }
     }
 
     /** The last offset and map from {@link #toCommit} were committed. */

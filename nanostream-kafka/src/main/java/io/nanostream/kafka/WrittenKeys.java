@@ -94,7 +94,7 @@ final class WrittenKeys {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_TIMEOUT);
             Map<TopicPartition, Long> from = new HashMap<>();
             for (TopicPartition partition : partitions) {
-                from.put(partition, lastTimestamp(consumer, partition, ends.get(partition)) - lookbackMillis);
+                from.put(partition, Math.max(0, lastTimestamp(consumer, partition, ends.get(partition)) - lookbackMillis));
             }
             Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(from, READ_TIMEOUT);
             for (TopicPartition partition : partitions) {
@@ -106,11 +106,11 @@ final class WrittenKeys {
             throw new KafkaException("could not read the keys already written to topic " + topic + ", which oncePerKey"
                     + " needs before it writes there: " + e.getMessage(), e);
         }
-        List<Map.Entry<ByteBuffer, Long>> byTime = new ArrayList<>(keys.entrySet());
-        byTime.sort(Map.Entry.comparingByValue());
-        LinkedHashMap<ByteBuffer, Long> oldestFirst = new LinkedHashMap<>();
-        byTime.forEach(entry -> oldestFirst.put(entry.getKey(), entry.getValue()));
-        return oldestFirst;
+        // kept for a lookback from now, not from when they were written: after a downtime longer than
+        // the lookback, a replay may still compute them again
+        long now = System.currentTimeMillis();
+        keys.replaceAll((key, written) -> now);
+        return keys;
     }
 
     /** The timestamp of a partition's last record; now if it has none left to read. */

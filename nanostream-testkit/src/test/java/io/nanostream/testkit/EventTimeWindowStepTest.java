@@ -277,6 +277,30 @@ class EventTimeWindowStepTest {
         assertEquals(List.of("alice,2,12", "alice,4,13"), source.deliveryFailures());
     }
 
+    /** A regression: the item was added to its first windows before the bound refused it. */
+    @Test
+    void aHoppingItemRefusedForWantOfRoomCountsInNoneOfItsWindows() throws Exception {
+        start(sumPerCustomer(IN_ORDER, Window.hopping(Duration.ofSeconds(10), Duration.ofSeconds(5)).maxKeys(3))
+                .withErrorPolicy(ErrorPolicy.skip()));
+        source.push("a,1,2").push("b,10,3").push("a,100,4").complete(); // b would need two more windows than fit
+
+        pipeline.await(TIMEOUT);
+
+        assertEquals(List.of(windowed("a", 101, -5, 5, 2), windowed("a", 101, 0, 10, 2)), sink.items());
+    }
+
+    /** A regression: making room closed the key's other session and left the new one unreachable. */
+    @Test
+    void aSessionOpenedByEmittingTheKeysOtherSessionEarlyIsEmittedToo() throws Exception {
+        start(IN_ORDER.maxOutOfOrder(Duration.ofMinutes(1)), Window.session(Duration.ofSeconds(5)).maxKeys(1)
+                .emitEarlyWhenFull());
+        source.push("a,1,1").push("a,2,20").push("a,4,22").complete();
+
+        pipeline.await(TIMEOUT);
+
+        assertEquals(List.of(windowed("a", 1, 1, 6, 1), windowed("a", 6, 20, 27, 2)), sink.items());
+    }
+
     @Test
     void hoppingAndSessionWindowsNeedEventTime() {
         var hopping = assertThrows(IllegalArgumentException.class, () -> Steps.window(String::length,
