@@ -21,7 +21,9 @@ import java.util.function.ToLongFunction;
  *
  * <p><b>Idle inputs.</b> An input that has delivered nothing for {@link #idleAfter} (30 seconds
  * unless set, on the pipeline's scheduler) stops holding the watermark back, and so does a
- * partition a source has announced but not yet read from. When every input is idle, event time
+ * partition a source has announced but not yet read from, unless its source has items of it
+ * waiting ({@link AbstractSource#hasWaiting}: a Kafka partition still behind, or paused, is never
+ * idle, so a restart that catches up does not close windows early). When every input is idle, event time
  * moves on with the clock from the largest event time seen, so the last windows close even when
  * no more events arrive. The end of input closes every window.
  *

@@ -18,8 +18,11 @@ public final class LateEventException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The item's event time. */
     private final Instant eventTime;
+    /** The watermark when the item arrived. */
     private final Instant watermark;
+    /** How far the watermark was past the window's end plus its allowed lateness. */
     private final Duration lateness;
 
     LateEventException(String step, long eventTime, long windowEnd, long watermark, long allowedLateness) {
