@@ -2,7 +2,6 @@ package io.nanostream.flow;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -100,11 +99,14 @@ final class Watermarks {
      * out-of-orderness, moved on by the time since the last item. It never moves back.
      */
     long advance(long nowNanos) {
-        for (Node source : List.copyOf(announced.keySet())) {
-            Set<Object> partitions = source.partitions;
-            if (partitions != announced.get(source)) { // a revocation: stop waiting for what is no longer read
-                follow(source, partitions, nowNanos);
+        Node changed = null;
+        for (Map.Entry<Node, Set<Object>> source : announced.entrySet()) {
+            if (source.getKey().partitions != source.getValue()) {
+                changed = source.getKey();
             }
+        }
+        if (changed != null) { // a revocation: stop waiting for what is no longer read
+            follow(changed, changed.partitions, nowNanos);
         }
         long least = Long.MAX_VALUE;
         boolean anyActive = false;
