@@ -33,7 +33,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * the key. At the end of input the sink flushes and waits for every send before it completes.
  *
  * <p><b>Once per key.</b> With {@link Builder#oncePerKey}, a record whose key the topic already
- * holds is not written again, and its item is acknowledged at once: the first write wins. A
+ * holds is not written again, and its item is acknowledged (once the key's first write is
+ * confirmed, if it is still under way): the first write wins. A
  * result that a replay after a crash computes again, or computes in part (an event-time window
  * keyed by its key and start, whose items were partly committed before the crash), then reaches
  * the topic once, as it was first written. See {@code docs/GUARANTEES.md}.
@@ -336,7 +337,8 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * Writes each record key at most once per topic: the first write wins. Before it first
          * writes to a topic, the sink reads the keys of the topic's records from {@code lookback}
          * before each partition's last record (at the start, for a {@link #topic} sink); a record
-         * whose key is there, or was sent since, is not sent, and its item is acknowledged at once.
+         * whose key is there, or was sent since, is not sent, and its item is acknowledged with
+         * the key's first write (at once if that one is confirmed already).
          * Keys are kept for {@code lookback} after they were sent, or read at the start; choose it longer than the
          * time a result may take to be computed again after a crash (the commit interval, plus
          * how long the pipeline holds an item, such as a window's length): a minute covers

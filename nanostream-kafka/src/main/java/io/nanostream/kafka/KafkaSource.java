@@ -110,6 +110,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private boolean paused;
     /** Partitions not read for now: their maps of finished records are crowded. */
     private final Map<TopicPartition, Long> crowdedHeld = new HashMap<>();
+    /** When each partition was last let go after a hold, so that it is read for a while before the next. */
+    private final Map<TopicPartition, Long> crowdedFreed = new HashMap<>();
     /** Records read again and skipped, known processed from a commit's metadata; written by the polling thread. */
     private volatile long alreadyProcessed;
     private int deliveredSinceCommit;
@@ -173,6 +175,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 emitPending();
                 adjustPause();
                 commitIfDue();
+                if (!crowdedHeld.isEmpty()) {
+                    holdCrowded(); // lets a partition go after its longest hold, commit or not
+                }
                 measureBacklog();
             }
         } catch (InterruptException | WakeupException e) {
@@ -366,20 +371,23 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /**
      * Slows the reading of a partition whose records finished beyond its first unfinished one
      * fill half the commit's metadata: it is not read until that record is done, or for at most
-     * {@link #CROWDED_HOLD_NANOS} at a time. Never for longer: the first unfinished record may wait
-     * for this very partition (an event-time window waits for its watermark), and a map that
-     * outgrows the metadata is cut, which costs replays, never records.
+     * {@link #CROWDED_HOLD_NANOS} at a time, and then read for as long before it is held again.
+     * Never for longer: the first unfinished record may wait for this very partition (an
+     * event-time window waits for its watermark), and a map that outgrows the metadata is cut,
+     * which costs replays, never records.
      */
     private void holdCrowded() {
         long now = System.nanoTime();
         progress.forEach((partition, state) -> {
             boolean crowded = state.isCrowded();
             Long since = crowdedHeld.get(partition);
-            if (crowded && since == null) {
+            Long freed = crowdedFreed.get(partition);
+            if (crowded && since == null && (freed == null || now - freed >= CROWDED_HOLD_NANOS)) {
                 crowdedHeld.put(partition, now);
                 consumer.pause(List.of(partition));
             } else if (since != null && (!crowded || now - since >= CROWDED_HOLD_NANOS)) {
                 crowdedHeld.remove(partition);
+                crowdedFreed.put(partition, now);
                 if (!paused) {
                     consumer.resume(List.of(partition));
                 }
@@ -582,6 +590,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
             pending.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
             crowdedHeld.keySet().removeAll(partitions);
+            crowdedFreed.keySet().removeAll(partitions);
             partitionsChanged(progress.keySet());
         }
     }

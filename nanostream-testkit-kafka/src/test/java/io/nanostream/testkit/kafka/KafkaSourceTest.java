@@ -150,6 +150,28 @@ class KafkaSourceTest {
         }
     }
 
+    /** An event-time window may wait for the very partition held back: a hold never lasts. */
+    @Test
+    void aCrowdedPartitionIsReadAgainAfterASecondThoughItsFirstRecordIsStillUnfinished() throws Exception {
+        var sink = new HoldingSink();
+        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        try (pipeline) {
+            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
+            for (int i = 1; i < 20_000; i += 2) {
+                sink.release("0:" + i);
+            }
+            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
+
+            InMemoryKafka.await(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
+
+            assertEquals(0, kafka.committed(ORDERS_0), "its first record is still unfinished");
+            for (int i = 0; i < 20_000; i += 2) {
+                sink.release("0:" + i);
+            }
+            kafka.awaitCommitted(ORDERS_0, 20_000, TIMEOUT);
+        }
+    }
+
     @Test
     void aBatchCommitsItsRecordsWhenItIsConsumed() throws Exception {
         var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
