@@ -85,8 +85,6 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** How often a paused source looks for room in its buffer. */
     private static final long ROOM_CHECK_NANOS = 100_000;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
-    /** The longest a partition with a crowded map of finished records is left unread at a time. */
-    private static final long CROWDED_HOLD_NANOS = 1_000_000_000L;
 
     private final Map<String, Object> config;
     private final Deserializer<K> keyDeserializer;
@@ -109,9 +107,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private boolean paused;
     /** Partitions not read for now: their maps of finished records are crowded. */
-    private final Map<TopicPartition, Long> crowdedHeld = new HashMap<>();
-    /** When each partition was last let go after a hold, so that it is read for a while before the next. */
-    private final Map<TopicPartition, Long> crowdedFreed = new HashMap<>();
+    private final CrowdedPartitions crowded = new CrowdedPartitions();
     /** Records read again and skipped, known processed from a commit's metadata; written by the polling thread. */
     private volatile long alreadyProcessed;
     private int deliveredSinceCommit;
@@ -175,8 +171,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 emitPending();
                 adjustPause();
                 commitIfDue();
-                if (!crowdedHeld.isEmpty()) {
-                    holdCrowded(); // lets a partition go after its longest hold, commit or not
+                if (!crowded.isEmpty()) {
+                    crowded.update(consumer, progress, paused); // lets a partition go after its longest hold
                 }
                 measureBacklog();
             }
@@ -342,7 +338,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             consumer.pause(consumer.assignment());
             paused = true;
         } else if (paused && pending.isEmpty() && bufferRoom() >= getMaxBufferCapacity() / 2) {
-            consumer.resume(resumable());
+            consumer.resume(crowded.resumable(consumer));
             paused = false;
         }
     }
@@ -364,45 +360,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 markCommitted(offsets);
             }
             forgetDelivered(delivered);
-            holdCrowded();
+            crowded.update(consumer, progress, paused);
         }
-    }
-
-    /**
-     * Slows the reading of a partition whose records finished beyond its first unfinished one
-     * fill half the commit's metadata: it is not read until that record is done, or for at most
-     * {@link #CROWDED_HOLD_NANOS} at a time, and then read for as long before it is held again.
-     * Never for longer: the first unfinished record may wait for this very partition (an
-     * event-time window waits for its watermark), and a map that outgrows the metadata is cut,
-     * which costs replays, never records.
-     */
-    private void holdCrowded() {
-        long now = System.nanoTime();
-        progress.forEach((partition, state) -> {
-            boolean crowded = state.isCrowded();
-            Long since = crowdedHeld.get(partition);
-            Long freed = crowdedFreed.get(partition);
-            if (crowded && since == null && (freed == null || now - freed >= CROWDED_HOLD_NANOS)) {
-                crowdedHeld.put(partition, now);
-                consumer.pause(List.of(partition));
-            } else if (since != null && (!crowded || now - since >= CROWDED_HOLD_NANOS)) {
-                crowdedHeld.remove(partition);
-                crowdedFreed.put(partition, now);
-                if (!paused) {
-                    consumer.resume(List.of(partition));
-                }
-            }
-        });
-    }
-
-    /** The assigned partitions less those held back for a crowded map. */
-    private Collection<TopicPartition> resumable() {
-        if (crowdedHeld.isEmpty()) {
-            return consumer.assignment();
-        }
-        List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
-        partitions.removeAll(crowdedHeld.keySet());
-        return partitions;
     }
 
     /** Counts off deliveries that a commit covered; later ones still count toward the next. */
@@ -589,8 +548,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 }
             }
             pending.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
-            crowdedHeld.keySet().removeAll(partitions);
-            crowdedFreed.keySet().removeAll(partitions);
+            crowded.forget(partitions);
             partitionsChanged(progress.keySet());
         }
     }
