@@ -108,7 +108,8 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
             first -= advance;
         }
         rejectIfLate(eventTime, first + length);
-        if (!window.emitEarly) { // refuse the item before it is added anywhere
+        long windows = (eventTime - first) / advance + 1;
+        if (!window.emitEarly && openCount + windows > window.maxKeys) { // refuse it before it is added anywhere
             int missing = 0;
             for (long start = first; start <= eventTime; start += advance) {
                 missing += byStart.containsKey(new Slot<>(key, start)) ? 0 : 1;
