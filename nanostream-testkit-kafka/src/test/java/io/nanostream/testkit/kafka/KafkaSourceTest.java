@@ -134,19 +134,31 @@ class KafkaSourceTest {
         var sink = new HoldingSink();
         Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
-            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
-            for (int i = 1; i < 20_000; i += 2) {
-                sink.release("0:" + i); // every other record: a bitset of 2 500 bytes, over half the metadata
-            }
-            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
+            crowdOrders0(sink);
             assertTrue(!kafka.paused().contains(ORDERS_1), "orders-1 was held back too: " + kafka.paused());
 
-            for (int i = 0; i < 20_000; i += 2) {
-                sink.release("0:" + i);
-            }
+            releaseEven(sink);
 
             kafka.awaitCommitted(ORDERS_0, 20_000, TIMEOUT);
             InMemoryKafka.await(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
+        }
+    }
+
+    /**
+     * Puts 20 000 records on orders-0 and lets every other one finish, the first not: a bitset of
+     * 2 500 bytes, over half the metadata; waits until the partition is held back.
+     */
+    private void crowdOrders0(HoldingSink sink) {
+        kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
+        for (int i = 1; i < 20_000; i += 2) {
+            sink.release("0:" + i);
+        }
+        InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
+    }
+
+    private static void releaseEven(HoldingSink sink) {
+        for (int i = 0; i < 20_000; i += 2) {
+            sink.release("0:" + i);
         }
     }
 
@@ -156,18 +168,12 @@ class KafkaSourceTest {
         var sink = new HoldingSink();
         Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
-            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
-            for (int i = 1; i < 20_000; i += 2) {
-                sink.release("0:" + i);
-            }
-            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
+            crowdOrders0(sink);
 
             InMemoryKafka.await(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
 
             assertEquals(0, kafka.committed(ORDERS_0), "its first record is still unfinished");
-            for (int i = 0; i < 20_000; i += 2) {
-                sink.release("0:" + i);
-            }
+            releaseEven(sink);
             kafka.awaitCommitted(ORDERS_0, 20_000, TIMEOUT);
         }
     }
