@@ -8,26 +8,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The integration tests' pipeline: orders {@code "id,amount"} from several topics → parse →
- * keep amounts not divisible by 10 → the order id to an output topic; what does not parse goes to
- * a dead-letter topic. Runs in the test's JVM, or in a child JVM through {@link #main}, which a
+ * keep amounts not divisible by 10 → (optionally a slow call for some orders) → the order id to an
+ * output topic; what does not parse goes to a dead-letter topic. Runs in the test's JVM, or in a child JVM through {@link #main}, which a
  * test can kill.
  */
 final class OrdersEtl {
 
     /** What the pipeline is built from. */
     record Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
-            int commitEvery, int ratePerSecond, String instanceId, int maxInFlight) {
+            int commitEvery, int ratePerSecond, String instanceId, int maxInFlight, int slowEvery) {
         Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
                 int commitEvery, int ratePerSecond) {
-            this(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, null, 50);
+            this(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, null, 50, 0);
         }
     }
+
+    /** How long the slow call of every {@code slowEvery}th order takes; the others answer at once. */
+    static final Duration SLOW_CALL = Duration.ofMillis(300);
 
     /** A parsed order. */
     record Order(String id, int amount) {
@@ -72,8 +78,26 @@ final class OrdersEtl {
         } else {
             parse.subscribe(keep);
         }
-        keep.subscribe(sink);
+        if (settings.slowEvery() > 0) {
+            AbstractStep<Order, Order> call = Steps.mapAsyncUnordered(1_024, order -> lookUp(order, settings.slowEvery()));
+            keep.subscribe(call);
+            call.subscribe(sink);
+        } else {
+            keep.subscribe(sink);
+        }
         return Pipeline.from(source);
+    }
+
+    /**
+     * A call to another service for an order, as an ETL makes: most answer at once, every
+     * {@code slowEvery}th takes {@link #SLOW_CALL}, so records finish out of their order.
+     */
+    private static CompletionStage<Order> lookUp(Order order, int slowEvery) {
+        if (Integer.parseInt(order.id().substring("order-".length())) % slowEvery != 1) { // 0 mod 10 is filtered out
+            return CompletableFuture.completedFuture(order);
+        }
+        return CompletableFuture.supplyAsync(() -> order,
+                CompletableFuture.delayedExecutor(SLOW_CALL.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** The input records: {@code count} orders spread over the topics, every {@code poisonEvery}th unreadable. */
@@ -102,15 +126,15 @@ final class OrdersEtl {
     /**
      * Runs the pipeline until the JVM is killed or stopped. Arguments: bootstrap servers, group,
      * output topic, dead-letter topic, commitEvery, ratePerSecond, the static member id (or -), the
-     * sink's maxInFlight, then the input topics.
+     * sink's maxInFlight, slowEvery (0 for no slow calls), then the input topics.
      *
      * @param args the arguments
      * @throws Exception if the pipeline fails
      */
     public static void main(String[] args) throws Exception {
-        Settings settings = new Settings(args[0], args[1], List.of(args).subList(8, args.length), args[2], args[3],
+        Settings settings = new Settings(args[0], args[1], List.of(args).subList(9, args.length), args[2], args[3],
                 Integer.parseInt(args[4]), Integer.parseInt(args[5]), args[6].equals("-") ? null : args[6],
-                Integer.parseInt(args[7]));
+                Integer.parseInt(args[7]), Integer.parseInt(args[8]));
         try (Pipeline pipeline = build(settings)) {
             pipeline.start();
             System.out.println("running");
