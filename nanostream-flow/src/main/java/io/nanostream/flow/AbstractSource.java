@@ -142,7 +142,7 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
             throw new IllegalStateException(node.label() + " emitted with a DeliveryCallback but does not track"
                     + " delivery: override tracksDelivery() to return true");
         }
-        Lineage.Tracker tracker = new Lineage.Tracker(callback, node, partition);
+        Lineage.Tracker tracker = new Lineage.Tracker(callback, node, partition, node.epochOf(partition));
         boolean handedOut;
         try {
             handedOut = sendNew(item, tracker);
@@ -196,7 +196,7 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
      * @throws NullPointerException if partitions is null or holds null
      */
     protected final void partitionsChanged(Collection<?> partitions) {
-        node.partitions = Set.<Object>copyOf(partitions);
+        node.announce(Checks.notNull(partitions, "partitions"));
     }
 
     /**
@@ -214,7 +214,8 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     protected final void reject(Object input, Throwable error, DeliveryCallback callback) {
         Checks.notNull(input, "input");
         Checks.notNull(error, "error");
-        Lineage.Tracker tracker = new Lineage.Tracker(Checks.notNull(callback, "callback"), node, null);
+        Lineage.Tracker tracker = new Lineage.Tracker(Checks.notNull(callback, "callback"), node, null,
+                Assignment.UNANNOUNCED);
         if (!node.failures.settle(input, error, 1, isTracking() ? tracker : null)) {
             PipelineException failure = node.failure(input, error);
             tracker.fail(failure);

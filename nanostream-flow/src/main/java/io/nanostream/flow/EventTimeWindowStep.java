@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collector;
 
 /**
@@ -52,9 +54,15 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
 
     @Override
     protected void process(T item) {
-        long eventTime = time.timestamp.applyAsLong(item);
         long now = scheduler().nanoTime();
-        watermarks.observe(currentLineage(), eventTime, now);
+        followAssignments(now);
+        Lineage lineage = currentLineage();
+        if (lineage != null && anyRoot(lineage, Lineage.Tracker::isRevoked)) {
+            holdInput().fail(revoked()); // read before its partition was revoked: it is read again
+            return;
+        }
+        long eventTime = time.timestamp.applyAsLong(item);
+        watermarks.observe(lineage, eventTime, now);
         K key = keyFunction.apply(item);
         if (window.gap != null) {
             addToSession(key, item, eventTime);
@@ -76,6 +84,7 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
         if (timer != null) {
             timer.cancel();
         }
+        followAssignments(scheduler().nanoTime());
         Pipeline pipeline = node.pipeline();
         if (pipeline != null && pipeline.state() == Pipeline.State.STOPPING && holdsTrackedInputs()) {
             CancellationException stopped = new CancellationException(node.label() + " stopped with this item's window"
@@ -167,7 +176,7 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
     }
 
     private void rejectIfLate(long eventTime, long firstEnd) {
-        long watermark = watermarks.watermark();
+        long watermark = watermarks.lateBound();
         if (firstEnd + time.allowedLatenessMillis <= watermark) {
             throw new LateEventException(node.label(), eventTime, firstEnd, watermark, time.allowedLatenessMillis);
         }
@@ -209,6 +218,15 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
     }
 
     private void close(Open open) {
+        forget(open);
+        R value = collector.finisher().apply(open.accumulator);
+        emit(new Windowed<>(open.key, value, Instant.ofEpochMilli(open.start), Instant.ofEpochMilli(open.end),
+                open.count), open.inputs);
+        open.inputs.forEach(Held::release);
+    }
+
+    /** Takes an open window out of every index. */
+    private void forget(Open open) {
         unindex(open);
         openCount--;
         if (window.gap != null) {
@@ -220,10 +238,55 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
         } else {
             byStart.remove(new Slot<>(open.key, open.start));
         }
-        R value = collector.finisher().apply(open.accumulator);
-        emit(new Windowed<>(open.key, value, Instant.ofEpochMilli(open.start), Instant.ofEpochMilli(open.end),
-                open.count), open.inputs);
-        open.inputs.forEach(Held::release);
+    }
+
+    /**
+     * Follows the sources' assignments. After a revocation the open windows holding items of a
+     * revoked partition are dropped and those items failed back: the partition's next reader (this
+     * pipeline again, or another instance) reads them again from the last commit and computes
+     * those windows whole, so what is written first for a window is never a part of it. A window
+     * that also holds items of a partition still read cannot be whole anywhere: its keys are
+     * spread over partitions assigned apart, and the pipeline fails, saying so.
+     */
+    private void followAssignments(long now) {
+        if (!watermarks.followAssignments(now)) {
+            return;
+        }
+        List<Open> dropped = new ArrayList<>();
+        for (LinkedHashSet<Open> due : closing.values()) {
+            for (Open open : due) {
+                if (open.holds(Lineage.Tracker::isRevoked)) {
+                    dropped.add(open);
+                }
+            }
+        }
+        for (Open open : dropped) {
+            forget(open);
+            boolean mixed = open.holds(root -> !root.isRevoked());
+            open.inputs.forEach(input -> input.fail(revoked()));
+            if (mixed) {
+                node.report(new PipelineException(node.name, node.label() + " held the window of key \""
+                        + Checks.describe(open.key) + "\" from " + Instant.ofEpochMilli(open.start) + " with items of a"
+                        + " revoked partition and of one still read: no instance can compute it whole. A key's items"
+                        + " must come from partitions assigned together: key the topics alike, with as many"
+                        + " partitions each, and use an assignor that keeps equal partition numbers together"
+                        + " (Kafka's RangeAssignor, the classic protocol's default)", null));
+            }
+        }
+    }
+
+    private CancellationException revoked() {
+        return new CancellationException(node.label() + " dropped this item: its partition was revoked, and its"
+                + " next reader computes its windows whole");
+    }
+
+    private static boolean anyRoot(Lineage lineage, Predicate<Lineage.Tracker> test) {
+        if (lineage instanceof Lineage.Tracker) {
+            return test.test((Lineage.Tracker) lineage);
+        }
+        Map<Lineage.Tracker, Boolean> roots = new LinkedHashMap<>();
+        lineage.collectRoots(roots);
+        return roots.keySet().stream().anyMatch(test);
     }
 
     private void index(Open open) {
@@ -249,6 +312,7 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
             timer = schedule(Duration.ofNanos(Math.max(0, due - now)), () -> {
                 timer = null;
                 long at = scheduler().nanoTime();
+                followAssignments(at);
                 closeUpTo(watermarks.advance(at));
                 armTimer(at);
             });
@@ -280,6 +344,17 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
             if (input != HeldInput.UNTRACKED) { // untracked, a window need not remember its items
                 inputs.add(input);
             }
+        }
+
+        /** Whether an item this window holds was read from a partition that passes {@code test}. */
+        boolean holds(Predicate<Lineage.Tracker> test) {
+            for (Held input : inputs) {
+                Lineage lineage = HeldInput.lineageOf(input);
+                if (lineage != null && anyRoot(lineage, test)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Takes in a later session of the same key that an item joined to this one. */

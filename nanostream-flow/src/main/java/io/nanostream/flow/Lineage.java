@@ -59,16 +59,27 @@ abstract class Lineage {
         final Node source;
         /** The partition of the source the item was read from; null if the source has one. */
         final Object partition;
+        /** The number of the partition's assignment it was read under ({@link Assignment}). */
+        final long epoch;
         /**
          * The work outstanding; zero once delivered, {@link #FAILED} once failed, so the callback
          * hears exactly once. Starts at one: the emit itself, until {@link #handOut} or a release.
          */
         private volatile int outstanding = 1;
 
-        Tracker(DeliveryCallback callback, Node source, Object partition) {
+        Tracker(DeliveryCallback callback, Node source, Object partition, long epoch) {
             this.callback = callback;
             this.source = source;
             this.partition = partition;
+            this.epoch = epoch;
+        }
+
+        /**
+         * Whether the partition the item was read from was revoked since: its next reader reads
+         * it again, so what this pipeline still holds of it must not count.
+         */
+        boolean isRevoked() {
+            return epoch != Assignment.UNANNOUNCED && source.epochOf(partition) != epoch;
         }
 
         /**

@@ -43,13 +43,26 @@ final class Node {
      * For a source: the partitions it reads now, as it last announced them; null if it never did.
      * Replaced whole, never changed in place.
      */
-    volatile Set<Object> partitions;
+    volatile Assignment assignment;
+    /** The last assignment number given to a partition of this source; guarded by this node. */
+    private final long[] epochs = new long[1];
     private volatile Pipeline pipeline;
     /** The subscriber side of a step or sink; null for a source. */
     private Inlet<?> inlet;
 
     /** Scheduler of a node outside any pipeline, created when first asked for. */
     private SystemScheduler standaloneScheduler;
+
+    /** A source announced the partitions it reads now; a partition new to it gets a new number. */
+    synchronized void announce(java.util.Collection<?> partitions) {
+        assignment = Assignment.next(assignment, partitions, epochs);
+    }
+
+    /** The number of the assignment of {@code partition} an item read now would carry. */
+    long epochOf(Object partition) {
+        Assignment current = assignment;
+        return current == null ? Assignment.UNANNOUNCED : current.epochOf(partition);
+    }
 
     Node(Kind kind, String name, Class<?> type) {
         this.kind = kind;

@@ -1,9 +1,10 @@
 package io.nanostream.flow;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The event-time clock of each input of a window step, and the watermark over them (see
@@ -26,33 +27,48 @@ final class Watermarks {
     private static final class Clock {
         long maxEventTime = Long.MIN_VALUE;
         long lastSeenNanos;
+        /**
+         * Assigned after windows were closed, and not yet caught up with them: its items are
+         * judged late by its own event time, as a pipeline started afresh on it would judge them.
+         */
+        boolean catchingUp;
 
-        Clock(long nowNanos) {
+        Clock(long nowNanos, boolean catchingUp) {
             this.lastSeenNanos = nowNanos;
+            this.catchingUp = catchingUp;
         }
     }
 
     private final long maxOutOfOrder;
     private final long idleNanos;
     private final Map<Object, Clock> inputs = new HashMap<>();
-    /** Per source: the partitions it had announced when last looked at, to see a change by identity. */
-    private final Map<Node, Set<Object>> announced = new HashMap<>();
+    /** Per source: its assignment when last looked at, to see a change by identity. */
+    private final Map<Node, Assignment> announced = new HashMap<>();
     private long watermark = Long.MIN_VALUE;
+    /** The highest watermark windows were closed at; the watermark itself moves back after an assignment. */
+    private long closedUpTo = Long.MIN_VALUE;
     private long maxEventTime = Long.MIN_VALUE;
     private long lastActivityNanos;
+    /** The watermark the item last observed is judged late against. */
+    private long lateBound = Long.MIN_VALUE;
 
     Watermarks(EventTime<?> time) {
         this.maxOutOfOrder = time.maxOutOfOrderMillis;
         this.idleNanos = time.idleAfter.toNanos();
     }
 
-    /** The watermark as last computed; {@code Long.MIN_VALUE} until known. */
-    long watermark() {
-        return watermark;
+    /**
+     * What the item last {@linkplain #observe observed} is judged late against: the highest
+     * watermark windows were closed at, or for an input assigned since and still catching up,
+     * its own event time less the out-of-orderness (its windows were never closed here).
+     */
+    long lateBound() {
+        return lateBound;
     }
 
     /** An item of {@code eventTime} arrived, derived from {@code lineage} (null if untracked). */
     void observe(Lineage lineage, long eventTime, long nowNanos) {
+        lateBound = Long.MAX_VALUE;
         if (lineage == null) {
             observe(WHOLE_STREAM, eventTime, nowNanos);
         } else if (lineage instanceof Lineage.Tracker) {
@@ -67,47 +83,80 @@ final class Watermarks {
     }
 
     private void observe(Lineage.Tracker root, long eventTime, long nowNanos) {
-        Set<Object> partitions = root.source.partitions;
-        if (partitions != null && announced.get(root.source) != partitions) {
-            follow(root.source, partitions, nowNanos);
+        if (root.source.assignment != null && !announced.containsKey(root.source)) {
+            follow(root.source, nowNanos); // later changes are followed by followAssignments
         }
         observe(new Input(root.source, root.partition), eventTime, nowNanos);
     }
 
     private void observe(Object input, long eventTime, long nowNanos) {
-        Clock clock = inputs.computeIfAbsent(input, key -> new Clock(nowNanos));
+        Clock clock = inputs.computeIfAbsent(input, key -> new Clock(nowNanos, false));
+        long bound = clock.catchingUp ? Math.max(watermark, minus(clock.maxEventTime, maxOutOfOrder)) : closedUpTo;
+        lateBound = Math.min(lateBound, bound);
         clock.maxEventTime = Math.max(clock.maxEventTime, eventTime);
         clock.lastSeenNanos = nowNanos;
+        if (clock.catchingUp && minus(clock.maxEventTime, maxOutOfOrder) >= closedUpTo) {
+            clock.catchingUp = false;
+        }
     }
 
     /**
-     * A source announced the partitions it reads now: one not heard from yet holds the watermark
-     * back until it is idle; one no longer read stops holding it.
+     * Follows the sources' assignments since the last look. A partition assigned anew holds the
+     * watermark back until it delivers or is idle, and the watermark moves back for it, so that
+     * the windows of its items close once they are whole; a partition revoked, or revoked and
+     * assigned again, stops holding it, and what the step holds of it no longer counts.
+     *
+     * @return whether a partition this step had items or a clock of was revoked since the last
+     *     look: the step then drops what it holds from revoked partitions
      */
-    private void follow(Node source, Set<Object> partitions, long nowNanos) {
-        announced.put(source, partitions);
-        inputs.keySet().removeIf(key -> key instanceof Input && ((Input) key).source == source
-                && !partitions.contains(((Input) key).partition));
-        for (Object partition : partitions) {
-            inputs.computeIfAbsent(new Input(source, partition), key -> new Clock(nowNanos));
+    boolean followAssignments(long nowNanos) {
+        List<Node> changed = new ArrayList<>();
+        for (Map.Entry<Node, Assignment> source : announced.entrySet()) {
+            if (source.getKey().assignment != source.getValue()) {
+                changed.add(source.getKey());
+            }
         }
+        boolean revoked = false;
+        boolean rewind = false;
+        for (Node source : changed) {
+            int before = inputs.size();
+            boolean lost = follow(source, nowNanos);
+            revoked |= lost;
+            rewind |= lost || inputs.size() > before;
+        }
+        if (rewind && closedUpTo != Long.MIN_VALUE) {
+            watermark = candidate(nowNanos); // the least of the inputs read now, a partition new to it included
+        }
+        return revoked;
+    }
+
+    /** Takes the source's current assignment; true if a partition of the last one was revoked. */
+    private boolean follow(Node source, long nowNanos) {
+        Assignment previous = announced.get(source);
+        Assignment current = source.assignment;
+        announced.put(source, current);
+        boolean revoked = inputs.keySet().removeIf(key -> key instanceof Input && ((Input) key).source == source
+                && (!current.partitions().contains(((Input) key).partition)
+                        || previous != null && previous.epochOf(((Input) key).partition) != current.epochOf(((Input) key).partition)));
+        for (Object partition : current.partitions()) {
+            inputs.computeIfAbsent(new Input(source, partition), key -> new Clock(nowNanos, closedUpTo != Long.MIN_VALUE));
+        }
+        return revoked;
     }
 
     /**
      * Computes the watermark as of {@code nowNanos}: the least of the active inputs' largest event
      * times less the out-of-orderness; with every input idle, the largest event time seen less the
-     * out-of-orderness, moved on by the time since the last item. It never moves back.
+     * out-of-orderness, moved on by the time since the last item. It moves back only after an
+     * assignment changed, to the least of the inputs read now.
      */
     long advance(long nowNanos) {
-        Node changed = null;
-        for (Map.Entry<Node, Set<Object>> source : announced.entrySet()) {
-            if (source.getKey().partitions != source.getValue()) {
-                changed = source.getKey();
-            }
-        }
-        if (changed != null) { // a revocation: stop waiting for what is no longer read
-            follow(changed, changed.partitions, nowNanos);
-        }
+        watermark = Math.max(watermark, candidate(nowNanos));
+        closedUpTo = Math.max(closedUpTo, watermark);
+        return watermark;
+    }
+
+    private long candidate(long nowNanos) {
         long least = Long.MAX_VALUE;
         boolean anyActive = false;
         for (Map.Entry<Object, Clock> input : inputs.entrySet()) {
@@ -117,16 +166,13 @@ final class Watermarks {
                 least = Math.min(least, minus(clock.maxEventTime, maxOutOfOrder));
             }
         }
-        long candidate;
         if (anyActive) {
-            candidate = least;
-        } else if (maxEventTime == Long.MIN_VALUE) {
-            candidate = Long.MIN_VALUE;
-        } else {
-            candidate = minus(maxEventTime, maxOutOfOrder) + (nowNanos - lastActivityNanos) / NANOS_PER_MILLI;
+            return least;
         }
-        watermark = Math.max(watermark, candidate);
-        return watermark;
+        if (maxEventTime == Long.MIN_VALUE) {
+            return Long.MIN_VALUE;
+        }
+        return minus(maxEventTime, maxOutOfOrder) + (nowNanos - lastActivityNanos) / NANOS_PER_MILLI;
     }
 
     /**

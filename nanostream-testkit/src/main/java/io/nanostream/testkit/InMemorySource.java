@@ -156,14 +156,22 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     /**
      * Announces the partitions this source reads from now on, as a Kafka source does when
      * partitions are assigned or revoked: event-time windows hold their watermark for a partition
-     * announced but not yet heard from, until it is idle.
+     * announced but not yet heard from, until it is idle, and drop what they hold of a partition
+     * left out (or announced again after being left out), whose items are then read again. For a
+     * {@linkplain #manual() manual} source the announcement takes effect in order with the items
+     * pushed, after those pushed before it.
      *
      * @param partitions the partitions, compared with {@code equals}
      * @return this source
      * @throws NullPointerException if a partition is null
      */
-    public InMemorySource<T> announcePartitions(Object... partitions) {
-        partitionsChanged(List.of(partitions));
+    public synchronized InMemorySource<T> announcePartitions(Object... partitions) {
+        List<Object> announced = List.of(partitions);
+        if (items != null || ended) {
+            partitionsChanged(announced);
+        } else {
+            queue.add(new Announcement(announced));
+        }
         return this;
     }
 
@@ -284,6 +292,10 @@ public final class InMemorySource<T> extends AbstractSource<T> {
                     }
                     throw error instanceof Exception ? (Exception) error : new Exception(error);
                 }
+                if (next instanceof Announcement) {
+                    partitionsChanged(((Announcement) next).partitions);
+                    continue;
+                }
                 if (next instanceof FromPartition) {
                     @SuppressWarnings("unchecked")
                     T item = (T) ((FromPartition) next).item;
@@ -331,6 +343,9 @@ public final class InMemorySource<T> extends AbstractSource<T> {
     }
 
     private record FromPartition(Object partition, Object item) {
+    }
+
+    private record Announcement(List<Object> partitions) {
     }
 
     private static final class Failed {
