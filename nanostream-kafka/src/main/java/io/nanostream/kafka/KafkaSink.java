@@ -223,11 +223,17 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         sends.release(maxInFlight);
         settleFailures();
         producer.close(Duration.ofSeconds(5));
+        if (writtenKeys != null) {
+            writtenKeys.close();
+        }
     }
 
     @Override
     protected void onFailure(Throwable error) {
         producer.close(Duration.ZERO);
+        if (writtenKeys != null) {
+            writtenKeys.close();
+        }
     }
 
     private void settleFailures() {

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,16 +22,34 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The record keys a topic holds, from {@code lookback} before its last record on, and those sent
  * since: what {@link KafkaSink.Builder#oncePerKey} checks before it sends. A topic's keys are read
- * when the sink first writes to it. Used by the sink's thread only.
+ * when the sink first writes to it, and read on to the topic's end before a key not known yet is
+ * written, so that a key another instance wrote meanwhile is known too. Used by the sink's thread
+ * only.
  */
-final class WrittenKeys {
+final class WrittenKeys implements AutoCloseable {
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final Map<String, Object> consumerConfig;
     private final long lookbackMillis;
-    /** Per topic: each key and when it was written, oldest first. */
-    private final Map<String, LinkedHashMap<ByteBuffer, Long>> byTopic = new HashMap<>();
+    /** Per topic: its keys, and a consumer that reads on where the first read ended. */
+    private final Map<String, Tail> byTopic = new HashMap<>();
+
+    /** A topic's keys, each with when it was written or read, oldest first, and where they were read to. */
+    private static final class Tail {
+        final Consumer<byte[], byte[]> consumer;
+        final List<TopicPartition> partitions = new ArrayList<>();
+        final LinkedHashMap<ByteBuffer, Long> keys = new LinkedHashMap<>();
+
+        Tail(Consumer<byte[], byte[]> consumer) {
+            this.consumer = consumer;
+        }
+
+        /** Reads the records written since the last read, to the topic's end as of now. */
+        void catchUp() {
+            readToEnd(consumer, consumer.endOffsets(partitions, READ_TIMEOUT), keys, System.currentTimeMillis());
+        }
+    }
 
     WrittenKeys(Map<String, Object> producerConfig, Duration lookback) {
         this.lookbackMillis = lookback.toMillis();
@@ -52,8 +71,13 @@ final class WrittenKeys {
      * then returns false.
      */
     boolean add(String topic, byte[] key, long nowMillis) {
-        LinkedHashMap<ByteBuffer, Long> keys = byTopic.computeIfAbsent(topic, this::keysOf);
-        if (keys.putIfAbsent(ByteBuffer.wrap(key), nowMillis) != null) {
+        Tail tail = byTopic.computeIfAbsent(topic, this::open);
+        LinkedHashMap<ByteBuffer, Long> keys = tail.keys;
+        ByteBuffer wrapped = ByteBuffer.wrap(key);
+        if (!keys.containsKey(wrapped)) {
+            catchUp(topic, tail); // another instance of the group may have written it since
+        }
+        if (keys.putIfAbsent(wrapped, nowMillis) != null) {
             return false;
         }
         forgetBefore(keys, nowMillis - lookbackMillis);
@@ -62,10 +86,26 @@ final class WrittenKeys {
 
     /** A send of {@code key} failed: it may be written again. */
     void remove(String topic, byte[] key) {
-        LinkedHashMap<ByteBuffer, Long> keys = byTopic.get(topic);
-        if (keys != null) {
-            keys.remove(ByteBuffer.wrap(key));
+        Tail tail = byTopic.get(topic);
+        if (tail != null) {
+            tail.keys.remove(ByteBuffer.wrap(key));
         }
+    }
+
+    private static void catchUp(String topic, Tail tail) {
+        try {
+            tail.catchUp();
+        } catch (KafkaException e) {
+            throw new KafkaException("could not read what was written to topic " + topic + " since this sink last"
+                    + " looked, which oncePerKey needs before it writes a key there: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the consumers that read the topics. */
+    @Override
+    public void close() {
+        byTopic.values().forEach(tail -> tail.consumer.close(CloseOptions.timeout(Duration.ZERO)));
+        byTopic.clear();
     }
 
     private static void forgetBefore(LinkedHashMap<ByteBuffer, Long> keys, long oldest) {
@@ -79,38 +119,45 @@ final class WrittenKeys {
 
     /** Reads the keys of a topic, unless read already. */
     void read(String topic) {
-        byTopic.computeIfAbsent(topic, this::keysOf);
+        byTopic.computeIfAbsent(topic, this::open);
     }
 
-    /** Reads the keys of a topic's records from {@code lookback} before each partition's last one. */
-    private LinkedHashMap<ByteBuffer, Long> keysOf(String topic) {
-        LinkedHashMap<ByteBuffer, Long> keys = new LinkedHashMap<>();
-        try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, READ_TIMEOUT)) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_TIMEOUT);
-            Map<TopicPartition, Long> from = new HashMap<>();
-            for (TopicPartition partition : partitions) {
-                from.put(partition, Math.max(0, lastTimestamp(consumer, partition, ends.get(partition)) - lookbackMillis));
-            }
-            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(from, READ_TIMEOUT);
-            for (TopicPartition partition : partitions) {
-                OffsetAndTimestamp start = starts.get(partition);
-                consumer.seek(partition, start != null ? start.offset() : ends.get(partition));
-            }
-            readToEnd(consumer, ends, keys);
+    /**
+     * Reads the keys of a topic's records from {@code lookback} before each partition's last one,
+     * with a consumer kept open to read on from there.
+     */
+    private Tail open(String topic) {
+        Tail tail = new Tail(new KafkaConsumer<>(consumerConfig));
+        try {
+            read(topic, tail);
         } catch (KafkaException e) {
+            tail.consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw new KafkaException("could not read the keys already written to topic " + topic + ", which oncePerKey"
                     + " needs before it writes there: " + e.getMessage(), e);
         }
-        // kept for a lookback from now, not from when they were written: after a downtime longer than
-        // the lookback, a replay may still compute them again
-        long now = System.currentTimeMillis();
-        keys.replaceAll((key, written) -> now);
-        return keys;
+        return tail;
+    }
+
+    private void read(String topic, Tail tail) {
+        Consumer<byte[], byte[]> consumer = tail.consumer;
+        List<TopicPartition> partitions = tail.partitions;
+        for (PartitionInfo info : consumer.partitionsFor(topic, READ_TIMEOUT)) {
+            partitions.add(new TopicPartition(topic, info.partition()));
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_TIMEOUT);
+        Map<TopicPartition, Long> from = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            from.put(partition, Math.max(0, lastTimestamp(consumer, partition, ends.get(partition)) - lookbackMillis));
+        }
+        Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(from, READ_TIMEOUT);
+        for (TopicPartition partition : partitions) {
+            OffsetAndTimestamp start = starts.get(partition);
+            consumer.seek(partition, start != null ? start.offset() : ends.get(partition));
+        }
+        // kept for a lookback from now, not from when they were written: after a downtime longer
+        // than the lookback, a replay may still compute them again
+        readToEnd(consumer, ends, tail.keys, System.currentTimeMillis());
     }
 
     /** The timestamp of a partition's last record; now if it has none left to read. */
@@ -134,13 +181,14 @@ final class WrittenKeys {
         return last;
     }
 
+    /** Reads to {@code ends}, noting each key not known yet as seen at {@code nowMillis}. */
     private static void readToEnd(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends,
-            Map<ByteBuffer, Long> keys) {
+            Map<ByteBuffer, Long> keys, long nowMillis) {
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
         while (!reached(consumer, ends) && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                 if (record.key() != null) {
-                    keys.put(ByteBuffer.wrap(record.key()), record.timestamp());
+                    keys.putIfAbsent(ByteBuffer.wrap(record.key()), nowMillis);
                 }
             }
         }

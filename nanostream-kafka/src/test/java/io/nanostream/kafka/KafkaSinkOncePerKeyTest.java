@@ -69,6 +69,33 @@ class KafkaSinkOncePerKeyTest {
         assertEquals(Map.of("a", "1", "b", "1", "c", "3", "d", "5", "e", "1"), byKey);
     }
 
+    /** Another instance of the group, which took over a partition, wrote the key since this sink started. */
+    @Test
+    void aKeyAnotherWriterWroteAfterTheStartIsNotWrittenAgain() throws Exception {
+        broker.createTopics(3, topic);
+        InMemorySource<String> source = InMemorySource.manual();
+        KafkaSink<String> sink = KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers",
+                        broker.bootstrapServers()), new StringSerializer(), new StringSerializer())
+                .topic(topic, item -> item.split("=")[0], item -> item.split("=")[1])
+                .oncePerKey(Duration.ofMinutes(1))
+                .build();
+        source.subscribe(sink);
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        source.onAcknowledged(item -> first.countDown());
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            source.push("a=1");
+            assertTrue(first.await(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "a=1 written");
+
+            broker.produce(List.of(new ProducerRecord<>(topic, "b", "from the other instance")));
+            source.push("b=2").push("c=3").complete();
+            pipeline.await(TIMEOUT);
+        }
+
+        assertEquals(List.of("a=1", "b=from the other instance", "c=3"), written().stream().sorted().toList());
+        assertEquals(List.of("a=1", "b=2", "c=3"), source.awaitAllAcknowledged(TIMEOUT).stream().sorted().toList());
+    }
+
     @Test
     void aRecordWithoutAKeyFailsNamingTheSink() throws Exception {
         broker.createTopics(1, topic);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nanostream.flow.Pipeline;
 import io.nanostream.kafka.broker.EmbeddedKafka;
 import io.nanostream.kafka.broker.TopicWatch;
 import java.nio.charset.StandardCharsets;
@@ -84,12 +85,68 @@ class EtlCrashTest {
         runWith(MARIADB, "MariaDB");
     }
 
-    private void runWith(String jdbcUrl, String engine) throws Exception {
+    /**
+     * Instances of the ETL join and leave the group while the input streams in, so that partitions
+     * move between them and come straight back to the same instance (the default assignor revokes
+     * every partition at each rebalance): the open windows of a revoked partition are dropped and
+     * computed whole by its next owner, never written in part nor counted twice.
+     */
+    @Test
+    void postgresTotalsAndTheTopicAreExactWhileInstancesJoinAndLeave() throws Exception {
+        EmbeddedKafka broker = prepare(POSTGRES, "PostgreSQL");
+        List<ProducerRecord<String, String>> events = events();
+        Map<String, long[]> expected = totals(events);
+        EtlPipeline.Settings settings = new EtlPipeline.Settings(broker.bootstrapServers(), POSTGRES, topics, WINDOW,
+                Duration.ofSeconds(2), "etl-" + run, null);
+
+        List<Pipeline> running = new ArrayList<>();
+        int rebalances = 0;
+        int repeated;
+        try (CommitWatch commits = CommitWatch.on(POSTGRES, run)) {
+            CompletableFuture<Void> produced = stream(broker, events);
+            running.add(EtlPipeline.build(settings));
+            running.get(0).start();
+            // join, join, leave, join, leave: each change after the instances wrote something
+            for (boolean join : List.of(true, true, false, true, false)) {
+                commits.reset();
+                commits.awaitNext(TIMEOUT);
+                if (join) {
+                    Pipeline instance = EtlPipeline.build(settings);
+                    instance.start();
+                    running.add(instance);
+                } else {
+                    Pipeline leaving = running.remove(1);
+                    leaving.stop();
+                    leaving.await(TIMEOUT);
+                    leaving.close();
+                }
+                rebalances++;
+            }
+            produced.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+            repeated = assertTrueTotals(broker, expected, POSTGRES);
+            for (Pipeline instance : running) {
+                assertEquals(Pipeline.State.RUNNING, instance.state());
+            }
+        } finally {
+            running.forEach(Pipeline::close);
+        }
+        System.out.printf(Locale.ROOT, "rebalance test: %d events, %d instances started, %d changes of the group,"
+                + " %d windows exact in the table and in the topic, %d written to the topic twice%n", EVENTS, 4, rebalances,
+                expected.size(), repeated);
+    }
+
+    private EmbeddedKafka prepare(String jdbcUrl, String engine) throws Exception {
         requireReachable(jdbcUrl, engine);
         EmbeddedKafka broker = EmbeddedKafka.shared();
         broker.createTopics(3, topics.orders(), topics.payments(), topics.shipments(), topics.totals(),
                 topics.deadLetters());
         TotalsTable.create(jdbcUrl);
+        return broker;
+    }
+
+    private void runWith(String jdbcUrl, String engine) throws Exception {
+        EmbeddedKafka broker = prepare(jdbcUrl, engine);
         List<ProducerRecord<String, String>> events = events();
         Map<String, long[]> expected = totals(events);
 
@@ -120,21 +177,7 @@ class EtlCrashTest {
         }
         Process last = child(broker, jdbcUrl, "last");
         try {
-            Map<String, long[]> table = awaitTable(jdbcUrl, expected);
-
-            assertEquals(List.of(), differences(expected, table), "the table holds the true totals; dead letters: "
-                    + broker.readAll(topics.deadLetters()).stream().limit(3).map(ConsumerRecord::value).toList()
-                    + "; runs: " + figures);
-            List<ConsumerRecord<String, String>> published = broker.readAll(topics.totals());
-            Map<String, List<String>> byKey = published.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
-                    TreeMap::new, Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
-            assertEquals(expected.keySet(), byKey.keySet(), "a record for every customer and window");
-            for (Map.Entry<String, List<String>> records : byKey.entrySet()) {
-                assertEquals(1, records.getValue().size(), "one record for " + records.getKey() + ": " + records.getValue());
-                assertEquals(Arrays.toString(expected.get(records.getKey())), Arrays.toString(sums(records.getValue().get(0))),
-                        "the totals of " + records.getKey());
-            }
-            assertEquals(0, broker.readAll(topics.deadLetters()).size(), "no event was late");
+            assertExact(broker, expected, jdbcUrl);
         } finally {
             last.destroy();
             if (!last.waitFor(30, TimeUnit.SECONDS)) {
@@ -145,6 +188,39 @@ class EtlCrashTest {
         System.out.printf(Locale.ROOT, "%s crash test: %d events, %d kills, %d windows exact in the table and once in the"
                 + " topic; per run, \"done <skipped as processed> <windows to the database> <windows to the topic>\":%n  %s%n",
                 engine, EVENTS, kills, expected.size(), String.join("\n  ", figures));
+    }
+
+    /**
+     * Waits for the table to hold every window, then asserts that it holds the true totals, that
+     * the topic holds one record of them per window, and that no event was late.
+     */
+    private void assertExact(EmbeddedKafka broker, Map<String, long[]> expected, String jdbcUrl) throws Exception {
+        assertEquals(0, assertTrueTotals(broker, expected, jdbcUrl), "windows written to the topic twice");
+    }
+
+    /**
+     * Waits for the table to hold every window, then asserts that it holds the true totals, that
+     * every record of the topic holds the true totals of its window, each window at least once,
+     * and that no event was late; returns how many records repeat a window.
+     */
+    private int assertTrueTotals(EmbeddedKafka broker, Map<String, long[]> expected, String jdbcUrl) throws Exception {
+        Map<String, long[]> table = awaitTable(jdbcUrl, expected);
+
+        assertEquals(List.of(), differences(expected, table), "the table holds the true totals; dead letters: "
+                + broker.readAll(topics.deadLetters()).stream().limit(3).map(ConsumerRecord::value).toList()
+                + "; runs: " + figures);
+        List<ConsumerRecord<String, String>> published = broker.readAll(topics.totals());
+        Map<String, List<String>> byKey = published.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
+                TreeMap::new, Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
+        assertEquals(expected.keySet(), byKey.keySet(), "a record for every customer and window");
+        for (Map.Entry<String, List<String>> records : byKey.entrySet()) {
+            for (String record : records.getValue()) {
+                assertEquals(Arrays.toString(expected.get(records.getKey())), Arrays.toString(sums(record)),
+                        "the totals of " + records.getKey());
+            }
+        }
+        assertEquals(0, broker.readAll(topics.deadLetters()).size(), "no event was late");
+        return published.size() - byKey.size();
     }
 
     private static void requireReachable(String jdbcUrl, String engine) {
