@@ -12,7 +12,7 @@ import java.util.function.ToLongFunction;
  *
  * <p><b>Watermark.</b> The step keeps, per input, the largest event time seen minus
  * {@link #maxOutOfOrder}; the watermark is the smallest of these over the inputs that are not idle,
- * and never moves back. An input is a partition of a source (a Kafka partition: one fast partition
+ * and moves back only when a source's partitions change (see below). An input is a partition of a source (a Kafka partition: one fast partition
  * does not close the windows of a slow one; see {@link AbstractSource#emit(Object, Object,
  * DeliveryCallback)}), or the whole stream when the pipeline tracks no delivery. A window is
  * emitted once, when the watermark reaches its end plus {@link #allowedLateness}; an item that
@@ -26,6 +26,15 @@ import java.util.function.ToLongFunction;
  * idle, so a restart that catches up does not close windows early). When every input is idle, event time
  * moves on with the clock from the largest event time seen, so the last windows close even when
  * no more events arrive. The end of input closes every window.
+ *
+ * <p><b>Revoked partitions.</b> When a source announces that a partition is no longer read (a
+ * Kafka rebalance; see {@link AbstractSource#partitionsChanged}), the windows holding its items
+ * are dropped and those items failed back, not acknowledged, so that the partition's next reader
+ * computes the windows whole; items of it still on their way are dropped as well. A partition
+ * revoked and assigned again is a new input. A new input's items are judged late by its own
+ * event time, as a pipeline started afresh on it would judge them, and the watermark moves back
+ * to wait for it. A window whose items come from a revoked partition and from one still read
+ * fails the pipeline: a key's items must come from partitions assigned together.
  *
  * <pre>{@code
  * EventTime<Order> time = EventTime.of(Order::epochMillis)

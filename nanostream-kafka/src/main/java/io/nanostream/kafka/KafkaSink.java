@@ -344,11 +344,14 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * writes to a topic, the sink reads the keys of the topic's records from {@code lookback}
          * before each partition's last record (at the start, for a {@link #topic} sink); a record
          * whose key is there, or was sent since, is not sent, and its item is acknowledged with
-         * the key's first write (at once if that one is confirmed already).
-         * Keys are kept for {@code lookback} after they were sent, or read at the start; choose it longer than the
-         * time a result may take to be computed again after a crash (the commit interval, plus
-         * how long the pipeline holds an item, such as a window's length): a minute covers
-         * windows of seconds. For results keyed by what they are the result of, such as an
+         * the key's first write (at once if that one is confirmed already). Before it writes a
+         * key it does not know, it reads the topic on to its end, so that a key another instance
+         * of the pipeline wrote meanwhile (after a rebalance moved the key's input to it) is left
+         * out too: a round trip to the broker per new key, for results such as windows rather
+         * than every record of a stream. Keys are kept for {@code lookback} after they were sent
+         * or read; choose it longer than the time a result may take to be computed again after a
+         * crash (the commit interval, plus how long the pipeline holds an item, such as a
+         * window's length): a minute covers windows of seconds. For results keyed by what they are the result of, such as an
          * event-time window's key and start; every record needs a key.
          *
          * @param lookback how far back the topic's keys are read and sent keys kept
