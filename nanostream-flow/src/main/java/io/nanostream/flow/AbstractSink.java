@@ -112,6 +112,20 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
     }
 
     /**
+     * Returns how many partitions the pipeline's sources were assigned so far, each assignment
+     * counted (a partition assigned again counts again; see
+     * {@link AbstractSource#partitionsChanged}). A sink that must know what other instances of
+     * the pipeline wrote before a partition moved here (Kafka's {@code oncePerKey}) reads the
+     * destination again when this changed since it last did.
+     *
+     * @return the count; 0 outside a pipeline, or for sources that announce no partitions
+     */
+    protected final long partitionsAssigned() {
+        Pipeline pipeline = node.pipeline();
+        return pipeline == null ? 0 : pipeline.partitionsAssigned();
+    }
+
+    /**
      * Runs {@code action} once after {@code delay} (at once for zero), like an item: never
      * concurrently with {@link #consume} or another action. It does not run once the sink has
      * ended or failed; if it throws, the pipeline fails. A sink that writes asynchronously uses it

@@ -31,9 +31,9 @@ import java.util.function.ToLongFunction;
  * Kafka rebalance; see {@link AbstractSource#partitionsChanged}), the windows holding its items
  * are dropped and those items failed back, not acknowledged, so that the partition's next reader
  * computes the windows whole; items of it still on their way are dropped as well. A partition
- * revoked and assigned again is a new input. A new input's items are judged late by its own
- * event time, as a pipeline started afresh on it would judge them, and the watermark moves back
- * to wait for it. A window whose items come from a revoked partition and from one still read
+ * revoked and assigned again is a new input: the watermark moves back to wait for it, and until
+ * it has caught up its items are judged late by the watermark since the assignment, as a pipeline
+ * started afresh on the partitions read now would judge them. A window whose items come from a revoked partition and from one still read
  * fails the pipeline: a key's items must come from partitions assigned together.
  *
  * <pre>{@code

@@ -58,6 +58,11 @@ final class Node {
         assignment = Assignment.next(assignment, partitions, epochs);
     }
 
+    /** How many partitions this source was assigned so far: the last assignment number given. */
+    synchronized long partitionsAssigned() {
+        return epochs[0];
+    }
+
     /** The number of the assignment of {@code partition} an item read now would carry. */
     long epochOf(Object partition) {
         Assignment current = assignment;

@@ -573,6 +573,15 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** Records the first failure and stops the sources, which then fail downstream with it. */
+    /** How many partitions the sources were assigned so far; see {@link AbstractSink#partitionsAssigned()}. */
+    long partitionsAssigned() {
+        long assigned = 0;
+        for (AbstractSource<?> source : sources) {
+            assigned += source.node.partitionsAssigned();
+        }
+        return assigned;
+    }
+
     void fail(PipelineException error) {
         if (!failure.compareAndSet(null, error)) {
             return;

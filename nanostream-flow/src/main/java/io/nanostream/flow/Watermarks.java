@@ -28,8 +28,9 @@ final class Watermarks {
         long maxEventTime = Long.MIN_VALUE;
         long lastSeenNanos;
         /**
-         * Assigned after windows were closed, and not yet caught up with them: its items are
-         * judged late by its own event time, as a pipeline started afresh on it would judge them.
+         * Assigned after windows were closed, while the watermark has not come back to where they
+         * were closed: its items are judged late by the watermark since the assignment, as a
+         * pipeline started afresh on the partitions read now would judge them.
          */
         boolean catchingUp;
 
@@ -60,7 +61,7 @@ final class Watermarks {
     /**
      * What the item last {@linkplain #observe observed} is judged late against: the highest
      * watermark windows were closed at, or for an input assigned since and still catching up,
-     * its own event time less the out-of-orderness (its windows were never closed here).
+     * the watermark since the assignment (which moved back to wait for it).
      */
     long lateBound() {
         return lateBound;
@@ -91,13 +92,12 @@ final class Watermarks {
 
     private void observe(Object input, long eventTime, long nowNanos) {
         Clock clock = inputs.computeIfAbsent(input, key -> new Clock(nowNanos, false));
-        long bound = clock.catchingUp ? Math.max(watermark, minus(clock.maxEventTime, maxOutOfOrder)) : closedUpTo;
-        lateBound = Math.min(lateBound, bound);
+        if (clock.catchingUp && watermark >= closedUpTo) {
+            clock.catchingUp = false; // the watermark is back where windows were closed
+        }
+        lateBound = Math.min(lateBound, clock.catchingUp ? watermark : closedUpTo);
         clock.maxEventTime = Math.max(clock.maxEventTime, eventTime);
         clock.lastSeenNanos = nowNanos;
-        if (clock.catchingUp && minus(clock.maxEventTime, maxOutOfOrder) >= closedUpTo) {
-            clock.catchingUp = false;
-        }
     }
 
     /**

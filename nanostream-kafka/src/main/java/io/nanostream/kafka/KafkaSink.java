@@ -145,7 +145,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         @SuppressWarnings("unchecked") // the builder's serializers match the records' types
         ProducerRecord<Object, Object> typed = (ProducerRecord<Object, Object>) record;
         byte[] key = writtenKeys != null ? keyOf(typed) : null;
-        if (key != null && !writtenKeys.add(typed.topic(), key, System.currentTimeMillis())) {
+        if (key != null && !writtenKeys.add(typed.topic(), key, System.currentTimeMillis(), partitionsAssigned())) {
             followFirstWrite(ByteBuffer.wrap(key)); // written before: the first write wins
             return;
         }
@@ -222,15 +222,23 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         sends.acquire(maxInFlight); // every callback has run
         sends.release(maxInFlight);
         settleFailures();
-        producer.close(Duration.ofSeconds(5));
-        if (writtenKeys != null) {
-            writtenKeys.close();
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } finally {
+            closeWrittenKeys();
         }
     }
 
     @Override
     protected void onFailure(Throwable error) {
-        producer.close(Duration.ZERO);
+        try {
+            producer.close(Duration.ZERO);
+        } finally {
+            closeWrittenKeys();
+        }
+    }
+
+    private void closeWrittenKeys() {
         if (writtenKeys != null) {
             writtenKeys.close();
         }
@@ -344,11 +352,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * writes to a topic, the sink reads the keys of the topic's records from {@code lookback}
          * before each partition's last record (at the start, for a {@link #topic} sink); a record
          * whose key is there, or was sent since, is not sent, and its item is acknowledged with
-         * the key's first write (at once if that one is confirmed already). Before it writes a
-         * key it does not know, it reads the topic on to its end, so that a key another instance
-         * of the pipeline wrote meanwhile (after a rebalance moved the key's input to it) is left
-         * out too: a round trip to the broker per new key, for results such as windows rather
-         * than every record of a stream. Keys are kept for {@code lookback} after they were sent
+         * the key's first write (at once if that one is confirmed already). After the pipeline's
+         * sources were assigned partitions (a rebalance), it reads the topic on to its end before
+         * it writes a key it does not know, so that a key another instance of the pipeline wrote
+         * before the partition moved here is left out too. Keys are kept for {@code lookback} after they were sent
          * or read; choose it longer than the time a result may take to be computed again after a
          * crash (the commit interval, plus how long the pipeline holds an item, such as a
          * window's length): a minute covers windows of seconds. For results keyed by what they are the result of, such as an

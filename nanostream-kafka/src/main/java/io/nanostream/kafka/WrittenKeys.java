@@ -17,18 +17,20 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The record keys a topic holds, from {@code lookback} before its last record on, and those sent
  * since: what {@link KafkaSink.Builder#oncePerKey} checks before it sends. A topic's keys are read
  * when the sink first writes to it, and read on to the topic's end before a key not known yet is
- * written, so that a key another instance wrote meanwhile is known too. Used by the sink's thread
- * only.
+ * written if the pipeline's sources were assigned partitions since the last read: a key another
+ * instance wrote before a partition moved here is then known too. Used by the sink's thread only.
  */
 final class WrittenKeys implements AutoCloseable {
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    private static final System.Logger LOG = System.getLogger(WrittenKeys.class.getName());
 
     private final Map<String, Object> consumerConfig;
     private final long lookbackMillis;
@@ -37,16 +39,40 @@ final class WrittenKeys implements AutoCloseable {
 
     /** A topic's keys, each with when it was written or read, oldest first, and where they were read to. */
     private static final class Tail {
+        final String topic;
         final Consumer<byte[], byte[]> consumer;
         final List<TopicPartition> partitions = new ArrayList<>();
         final LinkedHashMap<ByteBuffer, Long> keys = new LinkedHashMap<>();
+        /** The partitions the pipeline's sources were assigned when the topic was last read. */
+        long assignedWhenRead;
 
-        Tail(Consumer<byte[], byte[]> consumer) {
+        Tail(String topic, Consumer<byte[], byte[]> consumer) {
+            this.topic = topic;
             this.consumer = consumer;
         }
 
-        /** Reads the records written since the last read, to the topic's end as of now. */
+        /** The topic's partitions; true if some were added since the last look. */
+        boolean lookUpPartitions() {
+            List<TopicPartition> added = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, READ_TIMEOUT)) {
+                TopicPartition partition = new TopicPartition(topic, info.partition());
+                if (!partitions.contains(partition)) {
+                    added.add(partition);
+                }
+            }
+            partitions.addAll(added);
+            return !added.isEmpty();
+        }
+
+        /** Reads the records written since the last read, to the topic's end as of now; a new partition from its start. */
         void catchUp() {
+            List<TopicPartition> known = new ArrayList<>(partitions);
+            if (lookUpPartitions()) {
+                consumer.assign(partitions);
+                List<TopicPartition> added = new ArrayList<>(partitions);
+                added.removeAll(known);
+                consumer.seekToBeginning(added);
+            }
             readToEnd(consumer, consumer.endOffsets(partitions, READ_TIMEOUT), keys, System.currentTimeMillis());
         }
     }
@@ -68,14 +94,17 @@ final class WrittenKeys implements AutoCloseable {
 
     /**
      * Notes {@code key} as written to {@code topic} at {@code nowMillis}, unless it was already:
-     * then returns false.
+     * then returns false. {@code assigned} is how many partitions the pipeline's sources were
+     * assigned so far: if it changed since the topic was last read, the topic is read on first,
+     * for a partition that moved here may have had its results written by another instance.
      */
-    boolean add(String topic, byte[] key, long nowMillis) {
+    boolean add(String topic, byte[] key, long nowMillis, long assigned) {
         Tail tail = byTopic.computeIfAbsent(topic, this::open);
         LinkedHashMap<ByteBuffer, Long> keys = tail.keys;
         ByteBuffer wrapped = ByteBuffer.wrap(key);
-        if (!keys.containsKey(wrapped)) {
-            catchUp(topic, tail); // another instance of the group may have written it since
+        if (!keys.containsKey(wrapped) && tail.assignedWhenRead != assigned) {
+            tail.assignedWhenRead = assigned; // before the read: an assignment during it is read for again
+            catchUp(topic, tail);
         }
         if (keys.putIfAbsent(wrapped, nowMillis) != null) {
             return false;
@@ -95,6 +124,8 @@ final class WrittenKeys implements AutoCloseable {
     private static void catchUp(String topic, Tail tail) {
         try {
             tail.catchUp();
+        } catch (InterruptException e) {
+            throw e; // a stop, not a failure to read
         } catch (KafkaException e) {
             throw new KafkaException("could not read what was written to topic " + topic + " since this sink last"
                     + " looked, which oncePerKey needs before it writes a key there: " + e.getMessage(), e);
@@ -104,7 +135,13 @@ final class WrittenKeys implements AutoCloseable {
     /** Closes the consumers that read the topics. */
     @Override
     public void close() {
-        byTopic.values().forEach(tail -> tail.consumer.close(CloseOptions.timeout(Duration.ZERO)));
+        for (Tail tail : byTopic.values()) {
+            try {
+                tail.consumer.close(CloseOptions.timeout(Duration.ZERO));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, () -> "could not close the reader of topic " + tail.topic + ": " + e);
+            }
+        }
         byTopic.clear();
     }
 
@@ -127,23 +164,24 @@ final class WrittenKeys implements AutoCloseable {
      * with a consumer kept open to read on from there.
      */
     private Tail open(String topic) {
-        Tail tail = new Tail(new KafkaConsumer<>(consumerConfig));
+        Tail tail = new Tail(topic, new KafkaConsumer<>(consumerConfig));
         try {
-            read(topic, tail);
-        } catch (KafkaException e) {
+            read(tail);
+        } catch (RuntimeException e) {
             tail.consumer.close(CloseOptions.timeout(Duration.ZERO));
+            if (e instanceof InterruptException || !(e instanceof KafkaException)) {
+                throw e;
+            }
             throw new KafkaException("could not read the keys already written to topic " + topic + ", which oncePerKey"
                     + " needs before it writes there: " + e.getMessage(), e);
         }
         return tail;
     }
 
-    private void read(String topic, Tail tail) {
+    private void read(Tail tail) {
         Consumer<byte[], byte[]> consumer = tail.consumer;
         List<TopicPartition> partitions = tail.partitions;
-        for (PartitionInfo info : consumer.partitionsFor(topic, READ_TIMEOUT)) {
-            partitions.add(new TopicPartition(topic, info.partition()));
-        }
+        tail.lookUpPartitions();
         consumer.assign(partitions);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_TIMEOUT);
         Map<TopicPartition, Long> from = new HashMap<>();

@@ -69,9 +69,12 @@ class KafkaSinkOncePerKeyTest {
         assertEquals(Map.of("a", "1", "b", "1", "c", "3", "d", "5", "e", "1"), byKey);
     }
 
-    /** Another instance of the group, which took over a partition, wrote the key since this sink started. */
+    /**
+     * Another instance of the group wrote the key after this sink started, and then a rebalance
+     * moved the partition the key is computed from here.
+     */
     @Test
-    void aKeyAnotherWriterWroteAfterTheStartIsNotWrittenAgain() throws Exception {
+    void aKeyAnotherInstanceWroteBeforeAPartitionMovedHereIsNotWrittenAgain() throws Exception {
         broker.createTopics(3, topic);
         InMemorySource<String> source = InMemorySource.manual();
         KafkaSink<String> sink = KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers",
@@ -88,7 +91,7 @@ class KafkaSinkOncePerKeyTest {
             assertTrue(first.await(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "a=1 written");
 
             broker.produce(List.of(new ProducerRecord<>(topic, "b", "from the other instance")));
-            source.push("b=2").push("c=3").complete();
+            source.announcePartitions("input-0").push("b=2").push("c=3").complete();
             pipeline.await(TIMEOUT);
         }
 

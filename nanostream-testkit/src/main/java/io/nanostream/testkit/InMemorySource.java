@@ -158,8 +158,8 @@ public final class InMemorySource<T> extends AbstractSource<T> {
      * partitions are assigned or revoked: event-time windows hold their watermark for a partition
      * announced but not yet heard from, until it is idle, and drop what they hold of a partition
      * left out (or announced again after being left out), whose items are then read again. For a
-     * {@linkplain #manual() manual} source the announcement takes effect in order with the items
-     * pushed, after those pushed before it.
+     * {@linkplain #manual() manual} source not yet completed the announcement takes effect in
+     * order with the items pushed, after those pushed before it; otherwise at once.
      *
      * @param partitions the partitions, compared with {@code equals}
      * @return this source
@@ -170,6 +170,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
         if (items != null || ended) {
             partitionsChanged(announced);
         } else {
+            unhandled.incrementAndGet(); // not idle until it took effect
             queue.add(new Announcement(announced));
         }
         return this;
@@ -294,6 +295,7 @@ public final class InMemorySource<T> extends AbstractSource<T> {
                 }
                 if (next instanceof Announcement) {
                     partitionsChanged(((Announcement) next).partitions);
+                    unhandled.decrementAndGet();
                     continue;
                 }
                 if (next instanceof FromPartition) {

@@ -208,6 +208,25 @@ class EventTimeWindowStepTest {
         assertEquals(Pipeline.State.RUNNING, pipeline.state());
     }
 
+    /** A regression: judged by its own partition's clock alone, an item read again was late the second time. */
+    @Test
+    void anItemReadAgainIsNotLateWhereAnotherPartitionHeldTheWatermarkTheFirstTime() {
+        start(sumPerCustomer(IN_ORDER.maxOutOfOrder(Duration.ofSeconds(1)), Window.ofTime(Duration.ofSeconds(10)))
+                .withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)));
+        source.announcePartitions("p0", "p1");
+        source.push("p1", "bob,1,93").push("p0", "alice,1,91").push("p0", "alice,2,103").push("p0", "alice,4,95");
+        source.push("p1", "bob,8,104");
+        assertEquals(List.of(windowed("bob", 1, 90, 100, 1), windowed("alice", 5, 90, 100, 2)), settled());
+
+        source.announcePartitions().announcePartitions("p0", "p1"); // both read again from the last commit
+        source.push("p0", "alice,1,91").push("p0", "alice,2,103").push("p0", "alice,4,95");
+        source.push("p1", "bob,1,93").push("p1", "bob,8,104");
+
+        assertEquals(List.of(windowed("bob", 1, 90, 100, 1), windowed("alice", 5, 90, 100, 2),
+                windowed("alice", 5, 90, 100, 2), windowed("bob", 1, 90, 100, 1)), settled());
+        assertEquals(List.of(), deadLetters.items());
+    }
+
     @Test
     void aPartitionAssignedMidRunIsNotLateForItsOlderItemsWhileTheOthersStillAre() {
         start(sumPerCustomer(IN_ORDER, Window.ofTime(Duration.ofSeconds(10)))
