@@ -117,6 +117,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** The partitions with no record waiting, as of the last look; replaced whole. */
     private volatile java.util.Set<TopicPartition> quiet = java.util.Set.of();
     private long lastBacklogCheck;
+    private final FetchWatch fetches = new FetchWatch();
 
     private KafkaSource(Builder<K, V> builder) {
         super(builder.name, builder.bufferSize);
@@ -214,7 +215,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     /**
      * Tells whether records of a partition wait: behind its end at the broker, fetched and not yet
-     * emitted, or not known (never fetched, or paused), as of the last look (every 200 ms).
+     * emitted, or not known (never fetched, paused, or the brokers have not answered a fetch for
+     * two seconds), as of the last look (every 200 ms).
      *
      * @param partition a {@code TopicPartition}
      * @return whether records of it wait to be emitted
@@ -253,7 +255,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 caughtUp.add(partition);
             }
         }
-        quiet = java.util.Set.copyOf(caughtUp);
+        // with the brokers silent, a lag of zero is stale: nothing counts as caught up
+        quiet = fetches.answering(consumer, now) ? java.util.Set.copyOf(caughtUp) : java.util.Set.of();
         if (known) {
             backlog = behind; // else keep the last figure
         }

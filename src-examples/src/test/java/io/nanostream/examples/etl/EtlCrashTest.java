@@ -136,9 +136,42 @@ class EtlCrashTest {
                 expected.size(), repeated);
     }
 
+    /**
+     * The broker stops and starts again while the input streams in: the producer, the source, the
+     * sinks and the group reconnect, and the table and the topic are still exact.
+     */
+    @Test
+    void postgresTotalsAndTheTopicAreExactAcrossABrokerRestart() throws Exception {
+        requireReachable(POSTGRES, "PostgreSQL");
+        List<ProducerRecord<String, String>> events = events();
+        Map<String, long[]> expected = totals(events);
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            prepare(broker, POSTGRES, "PostgreSQL");
+            EtlPipeline.Settings settings = new EtlPipeline.Settings(broker.bootstrapServers(), POSTGRES, topics, WINDOW,
+                    Duration.ofSeconds(2), "etl-" + run, null);
+            try (CommitWatch commits = CommitWatch.on(POSTGRES, run); Pipeline pipeline = EtlPipeline.build(settings)) {
+                CompletableFuture<Void> produced = stream(broker, events);
+                pipeline.start();
+                commits.awaitNext(TIMEOUT);
+                broker.stop();
+                broker.restart();
+                produced.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+                assertExact(broker, expected, POSTGRES);
+                assertEquals(Pipeline.State.RUNNING, pipeline.state());
+            }
+        }
+        System.out.printf(Locale.ROOT, "broker restart test: %d events, %d windows exact in the table and once in the"
+                + " topic%n", EVENTS, expected.size());
+    }
+
     private EmbeddedKafka prepare(String jdbcUrl, String engine) throws Exception {
+        return prepare(EmbeddedKafka.shared(), jdbcUrl, engine);
+    }
+
+    /** Checks that the database answers, makes the run's topics on {@code broker} and the table. */
+    private EmbeddedKafka prepare(EmbeddedKafka broker, String jdbcUrl, String engine) throws Exception {
         requireReachable(jdbcUrl, engine);
-        EmbeddedKafka broker = EmbeddedKafka.shared();
         broker.createTopics(3, topics.orders(), topics.payments(), topics.shipments(), topics.totals(),
                 topics.deadLetters());
         TotalsTable.create(jdbcUrl);
