@@ -33,18 +33,22 @@ class KafkaSinkOncePerKeyTest {
     /** Writes "key=value" items to the topic through a sink that writes each key once, as one run of a pipeline. */
     private void run(String... items) throws Exception {
         var source = InMemorySource.of(items);
-        KafkaSink<String> sink = KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers",
-                        broker.bootstrapServers()), new StringSerializer(), new StringSerializer())
-                .topic(topic, item -> item.split("=")[0], item -> item.split("=")[1])
-                .oncePerKey(Duration.ofMinutes(1))
-                .build();
-        source.subscribe(sink);
+        source.subscribe(oncePerKey());
         try (Pipeline pipeline = Pipeline.from(source)) {
             pipeline.start();
             pipeline.await(TIMEOUT);
         }
         assertEquals(new java.util.TreeSet<>(List.of(items)), new java.util.TreeSet<>(source.awaitAllAcknowledged(TIMEOUT)),
                 "every item is acknowledged, written or not");
+    }
+
+    /** A sink of "key=value" items to the topic that writes each key once. */
+    private KafkaSink<String> oncePerKey() {
+        return KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers", broker.bootstrapServers()),
+                        new StringSerializer(), new StringSerializer())
+                .topic(topic, item -> item.split("=")[0], item -> item.split("=")[1])
+                .oncePerKey(Duration.ofMinutes(1))
+                .build();
     }
 
     private List<String> written() {
@@ -77,12 +81,7 @@ class KafkaSinkOncePerKeyTest {
     void aKeyAnotherInstanceWroteBeforeAPartitionMovedHereIsNotWrittenAgain() throws Exception {
         broker.createTopics(3, topic);
         InMemorySource<String> source = InMemorySource.manual();
-        KafkaSink<String> sink = KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers",
-                        broker.bootstrapServers()), new StringSerializer(), new StringSerializer())
-                .topic(topic, item -> item.split("=")[0], item -> item.split("=")[1])
-                .oncePerKey(Duration.ofMinutes(1))
-                .build();
-        source.subscribe(sink);
+        source.subscribe(oncePerKey());
         java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
         source.onAcknowledged(item -> first.countDown());
         try (Pipeline pipeline = Pipeline.from(source)) {
