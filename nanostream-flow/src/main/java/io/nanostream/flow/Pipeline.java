@@ -69,6 +69,8 @@ public final class Pipeline implements AutoCloseable {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final System.Logger LOG = System.getLogger("io.nanostream.flow");
+    /** Callers in {@link #await} now: a failure they receive is not logged above DEBUG as well. */
+    private final java.util.concurrent.atomic.AtomicInteger awaiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private volatile String name;
     private final List<AbstractSource<?>> sources = new ArrayList<>();
@@ -284,7 +286,7 @@ public final class Pipeline implements AutoCloseable {
         flightMetrics = new FlightEvents.PeriodicMetrics(this);
         flightMetrics.start();
         FlightEvents.stateChanged(name, State.RUNNING, null);
-        LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' started: " + describeNodes());
+        LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' started: " + describeNodes());
         for (ProgressReporter reporter : reporters) {
             reporter.start();
         }
@@ -319,10 +321,13 @@ public final class Pipeline implements AutoCloseable {
         String took = String.format(java.util.Locale.ROOT, "%.3f s", (endedNanos - startedNanos) / 1e9);
         PipelineException error = failure.get();
         if (error == null) {
-            LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' completed after " + took);
-        } else {
-            LOG.log(System.Logger.Level.ERROR, () -> "pipeline '" + name + "' failed after " + took + ": "
+            LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' completed after " + took);
+        } else if (awaiting.get() > 0) { // the caller receives it
+            LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' failed after " + took + ": "
                     + error.getMessage(), error);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, () -> "pipeline '" + name + "' failed after " + took + ": "
+                    + error.getMessage() + " (await() throws it)");
         }
     }
 
@@ -449,7 +454,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public void stop() {
         if (state.compareAndSet(State.RUNNING, State.STOPPING)) {
-            LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' stopping: its sources stop, what they"
+            LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' stopping: its sources stop, what they"
                     + " emitted still flows");
             FlightEvents.stateChanged(name, State.STOPPING, null);
             for (AbstractSource<?> source : sources) {
@@ -474,6 +479,7 @@ public final class Pipeline implements AutoCloseable {
     public void await(Duration timeout) throws InterruptedException, TimeoutException {
         Checks.notNull(timeout, "timeout");
         Checks.state(state.get() != State.NEW, "pipeline '" + name + "' was not started: call start() first");
+        awaiting.incrementAndGet();
         try {
             finished.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -481,6 +487,8 @@ public final class Pipeline implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new TimeoutException("pipeline '" + name + "' did not finish within " + timeout
                     + "; state " + state.get() + "; still running: " + unfinished());
+        } finally {
+            awaiting.decrementAndGet();
         }
         PipelineException error = failure.get();
         if (error != null) {

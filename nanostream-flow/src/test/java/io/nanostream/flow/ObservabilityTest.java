@@ -5,6 +5,7 @@ import static io.nanostream.flow.TestNodes.range;
 import static io.nanostream.flow.TestNodes.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nanostream.flow.TestNodes.RecordingSink;
@@ -142,39 +143,116 @@ class ObservabilityTest {
         assertTrue(even.getLong("in") <= 10 && even.getLong("skipped") <= 5, even.toString());
     }
 
-    @Test
-    void lifecycleIsLoggedAtInfoAndSkippedItemsAtWarning() throws Exception {
-        Logger logger = Logger.getLogger("io.nanostream.flow");
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
+    /** Collects what the library's logger publishes at {@code FINE} and above while it is open. */
+    private static final class LogCapture extends Handler implements AutoCloseable {
+        private final Logger logger = Logger.getLogger("io.nanostream.flow");
+        private final Level level = logger.getLevel();
+        final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try (Pipeline pipeline = pipeline(source(range(2)), "log test")) {
-            pipeline.start();
-            pipeline.await(TIMEOUT);
-        } finally {
-            logger.removeHandler(handler);
+        LogCapture() {
+            logger.setLevel(Level.FINE);
+            logger.addHandler(this);
         }
 
-        List<String> mine = records.stream().map(r -> r.getLevel() + " " + r.getMessage())
-                .filter(m -> m.contains("'log test'") || m.contains("step 'even'")).collect(Collectors.toList());
-        assertEquals(3, mine.size(), mine.toString());
-        assertEquals("INFO pipeline 'log test' started: 1 source(s), 1 step(s), 1 sink(s)", mine.get(0));
-        assertTrue(mine.get(1).startsWith("WARNING step 'even' skipped item \"1\""), mine.get(1));
-        assertTrue(mine.get(2).matches("INFO pipeline 'log test' completed after \\d+\\.\\d{3} s"), mine.get(2));
-        assertEquals(Level.INFO, records.stream().filter(r -> r.getMessage().contains("started")).findFirst().orElseThrow()
-                .getLevel());
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        /** "LEVEL message" of the records that name {@code subject}. */
+        List<String> about(String subject) {
+            return records.stream().filter(r -> r.getMessage().contains(subject))
+                    .map(r -> r.getLevel() + " " + r.getMessage()).collect(Collectors.toList());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
+    void aRunThatCompletesLogsItsLifecycleAtDebugOnlySoTheConsoleStaysQuiet() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            try (Pipeline pipeline = pipeline(source(range(2)), "log test")) {
+                pipeline.start();
+                pipeline.await(TIMEOUT);
+            }
+
+            List<String> mine = log.about("'log test'");
+            assertEquals(2, mine.size(), mine.toString());
+            assertEquals("FINE pipeline 'log test' started: 1 source(s), 1 step(s), 1 sink(s)", mine.get(0));
+            assertTrue(mine.get(1).matches("FINE pipeline 'log test' completed after \\d+\\.\\d{3} s"), mine.get(1));
+            List<String> skipped = log.about("step 'even'");
+            assertTrue(skipped.size() == 1 && skipped.get(0).startsWith("WARNING step 'even' skipped item \"1\""),
+                    skipped.toString());
+        }
+    }
+
+    @Test
+    void aFailureTheCallerAwaitsIsNotLoggedAboveDebug() throws Exception {
+        try (LogCapture log = new LogCapture(); Pipeline pipeline = Pipeline.from(failing("failing source"))) {
+            pipeline.start();
+            assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
+
+            List<String> mine = log.about("'failing source'");
+            assertEquals(2, mine.size(), mine.toString());
+            assertTrue(mine.get(1).startsWith("FINE pipeline 'failing source' failed after"), mine.get(1));
+            assertTrue(log.records.get(log.records.size() - 1).getThrown() instanceof PipelineException);
+        }
+    }
+
+    @Test
+    void aFailureNobodyAwaitsIsLoggedAtWarningInOneLine() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            CountDownLatch logged = new CountDownLatch(1);
+            Handler ended = new Handler() {
+                @Override
+                public void publish(LogRecord record) {
+                    if (record.getMessage().contains("failed after")) {
+                        logged.countDown();
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            Logger.getLogger("io.nanostream.flow").addHandler(ended);
+            try (Pipeline pipeline = Pipeline.from(failing("unwatched"))) {
+                pipeline.start();
+                assertTrue(logged.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the failure was logged");
+            } finally {
+                Logger.getLogger("io.nanostream.flow").removeHandler(ended);
+            }
+
+            List<String> failed = log.about("failed after");
+            assertEquals(1, failed.size(), failed.toString());
+            assertTrue(failed.get(0).startsWith("WARNING pipeline 'unwatched' failed after"), failed.get(0));
+            assertTrue(failed.get(0).endsWith("(await() throws it)"), failed.get(0));
+            assertEquals(null, log.records.stream().filter(r -> r.getMessage().contains("failed after")).findFirst()
+                    .orElseThrow().getThrown(), "no stack trace");
+        }
+    }
+
+    /** A source that fails at once. */
+    private static AbstractSource<Integer> failing(String name) {
+        AbstractSource<Integer> source = new AbstractSource<>(name, 16) {
+            @Override
+            protected void produce() {
+                throw new IllegalStateException("the input is gone");
+            }
+        };
+        source.subscribe(new RecordingSink<>());
+        return source;
     }
 }
