@@ -62,7 +62,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     public static final String ORIGIN_HEADER = "nanostream.origin";
 
     private final Function<? super T, ? extends ProducerRecord<?, ?>> toRecord;
-    private final Producer<Object, Object> producer;
+    /** Makes the producer, at the start: a sink built and never started holds no connection. */
+    private final java.util.function.Supplier<Producer<Object, Object>> openProducer;
+    /** Null until the start; written on the sink's thread. */
+    private volatile Producer<Object, Object> producer;
     private final Semaphore sends;
     private final int maxInFlight;
     /** With oncePerKey: the keys written; else null. */
@@ -78,10 +81,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     /** Sends that failed, settled on the sink's own threads. */
     private final Queue<FailedSend<T>> failures = new ConcurrentLinkedQueue<>();
 
-    private KafkaSink(Builder<T, ?, ?> builder, Producer<Object, Object> producer) {
+    private KafkaSink(Builder<T, ?, ?> builder, java.util.function.Supplier<Producer<Object, Object>> openProducer) {
         super(builder.name, builder.maxInFlight);
         this.toRecord = builder.toRecord;
-        this.producer = producer;
+        this.openProducer = openProducer;
         this.maxInFlight = builder.maxInFlight;
         this.sends = new Semaphore(maxInFlight);
         this.writtenKeys = builder.oncePerKey != null ? new WrittenKeys(builder.config, builder.oncePerKey) : null;
@@ -129,9 +132,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
                 .build();
     }
 
-    /** Reads the keys already written, before the first item, when the topic is known. */
+    /** Opens the producer, and reads the keys already written when the topic is known, before the first item. */
     @Override
     protected void onStart() {
+        producer = openProducer.get();
         if (writtenKeys != null && topic != null) {
             writtenKeys.read(topic);
         }
@@ -232,7 +236,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     @Override
     protected void onFailure(Throwable error) {
         try {
-            producer.close(Duration.ZERO);
+            Producer<Object, Object> opened = producer;
+            if (opened != null) { // else the pipeline failed before this sink started
+                opened.close(Duration.ZERO);
+            }
         } finally {
             closeWrittenKeys();
         }
@@ -387,19 +394,27 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         }
 
         /**
-         * Builds the sink; its producer is created now.
+         * Builds the sink. Its producer is made when the pipeline starts and closed when the sink
+         * ends or fails: a sink built and never started holds no connection.
          *
          * @return a new sink
          * @throws IllegalStateException if neither records(..) nor topic(..) was called
+         * @throws IllegalArgumentException if the configuration names no {@code bootstrap.servers}
          */
         @SuppressWarnings("unchecked") // the records' key and value types are the serializers' K and V
         public KafkaSink<T> build() {
             if (toRecord == null) {
                 throw new IllegalStateException("no records to write: call records(...) or topic(...)");
             }
+            if (!config.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalArgumentException("the producer configuration of sink '" + name + "' has no "
+                        + ProducerConfig.BOOTSTRAP_SERVERS_CONFIG + ": add the brokers to connect to, such as"
+                        + " \"localhost:9092\"");
+            }
             Map<String, Object> settings = new HashMap<>(config);
             settings.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-            return new KafkaSink<>(this, (Producer<Object, Object>) producerFactory.apply(settings));
+            Function<Map<String, Object>, Producer<K, V>> factory = producerFactory;
+            return new KafkaSink<>(this, () -> (Producer<Object, Object>) factory.apply(settings));
         }
     }
 }

@@ -63,6 +63,41 @@ class KafkaSinkTest {
     }
 
     @Test
+    void theProducerIsMadeAtTheStartAndClosedAtTheEndSoASinkNeverStartedHoldsNone() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        KafkaSink.Builder<String, String, String> counting = sink().producerFactory(config -> {
+            made.incrementAndGet();
+            return producer;
+        });
+        var idle = InMemorySource.of("a");
+        idle.subscribe(counting.build());
+        Pipeline built = Pipeline.from(idle);
+        assertEquals(0, made.get(), "built, not started");
+        built.close();
+        assertEquals(0, made.get(), "closed, never started");
+
+        var source = InMemorySource.of("a");
+        source.subscribe(counting.build());
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            awaitSent(1);
+            producer.completeNext();
+            pipeline.await(TIMEOUT);
+        }
+        assertEquals(1, made.get());
+        assertTrue(producer.closed(), "closed at the end");
+    }
+
+    @Test
+    void aConfigurationWithoutBrokersFailsAtBuildSayingWhatToAdd() {
+        var error = assertThrows(IllegalArgumentException.class, () -> KafkaSink.<String, String, String>builder(
+                Map.of("acks", "all"), new StringSerializer(), new StringSerializer()).topic("out", k -> k, v -> v).build());
+
+        assertEquals("the producer configuration of sink 'KafkaSink' has no bootstrap.servers: add the brokers to"
+                + " connect to, such as \"localhost:9092\"", error.getMessage());
+    }
+
+    @Test
     void acknowledgesAnItemOnlyOnceTheBrokerHas() throws Exception {
         var source = open("a", "b", "c");
         source.subscribe(sink().build());

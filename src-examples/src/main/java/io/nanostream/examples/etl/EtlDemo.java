@@ -294,8 +294,7 @@ public final class EtlDemo {
 
     /**
      * Returns the ETL pipeline as a Mermaid flowchart: what {@code --topology} prints, and the
-     * README shows. The pipeline is built, not started: nothing connects, though its Kafka sinks
-     * make their (idle) producers.
+     * README shows. The pipeline is built, not started: nothing connects.
      *
      * @return the flowchart's text
      */
