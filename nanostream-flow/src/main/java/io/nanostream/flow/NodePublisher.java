@@ -95,9 +95,9 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     @Override
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber"); // Rule 1.9
-        Checks.state(!isSubscribed(subscriber),
-                subscriber + " is already subscribed to " + node.label() + "; subscribe each subscriber once");
         Node downstream = Node.of(subscriber);
+        Checks.state(!isSubscribed(subscriber), (downstream != null ? downstream.label() : String.valueOf(subscriber))
+                + " is already subscribed to " + node.label() + "; subscribe each subscriber once");
         if (downstream != null) {
             downstream.upstreams.add(this);
         }
@@ -105,7 +105,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         // A fused node's subscriber runs on its thread, under its lock: a second one, served through
         // the buffer, would wait for that lock while the node waits for buffer space.
         Checks.state(fused == null, node.label() + " runs fused with its only subscriber since its pipeline"
-                + " started, so it takes no more; subscribe " + subscriber + " before Pipeline.start()");
+                + " started, so it takes no more; subscribe " + (downstream != null ? downstream.label()
+                        : String.valueOf(subscriber)) + " before Pipeline.start()");
         Link<T> link = new Link<>(this, subscriber);
         liveLinks.add(link);
         super.subscribe(link);

@@ -529,8 +529,8 @@ class AbstractStepTest {
 
         var error = assertThrows(IllegalStateException.class, () -> step.subscribe(sink));
 
-        assertTrue(error.getMessage().endsWith(" is already subscribed to step '" + step.name()
-                + "'; subscribe each subscriber once"), error.getMessage());
+        assertEquals("sink '" + sink.name() + "' is already subscribed to step '" + step.name()
+                + "'; subscribe each subscriber once", error.getMessage());
     }
 
     @Test
