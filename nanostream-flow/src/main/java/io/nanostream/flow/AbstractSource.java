@@ -225,6 +225,16 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Returns the most items buffered for each subscriber: the buffer size given at construction,
+     * rounded up to a power of two.
+     *
+     * @return the buffer's capacity
+     */
+    protected final int bufferSize() {
+        return bufferCapacity();
+    }
+
+    /**
      * Returns how many items {@code emit} takes now without blocking: the room left in the
      * fullest subscriber's buffer, and zero until a subscriber has requested. A source that must
      * never block (a Kafka consumer must keep polling) emits only that many, and waits otherwise.
@@ -235,7 +245,7 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
         if (firstRequest.getCount() > 0) {
             return 0;
         }
-        return Math.max(0, getMaxBufferCapacity() - estimateMaximumLag());
+        return Math.max(0, bufferCapacity() - maxLag());
     }
 
     /**

@@ -163,7 +163,7 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
 
     /** Runs an action now on this step's threads, serialized with its item handling. */
     final void runExclusive(Runnable action) {
-        node.runTimed(getExecutor(), () -> inlet.runExclusive(action));
+        node.runTimed(executor(), () -> inlet.runExclusive(action));
     }
 
     /** The number of items taken but not yet emitted or settled; asynchronous steps override. */
@@ -261,14 +261,14 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
     final void firstRequest() {
         // Not on the requesting thread: a synchronous upstream would deliver on it, and this
         // step would block in emit waiting for the very subscriber whose request runs here.
-        getExecutor().execute(inlet::openDemand);
+        executor().execute(inlet::openDemand);
     }
 
     @Override
     final void everySubscriberCancelled() {
         // Not on the cancelling thread: this step may be blocked in emit, holding its inlet's
         // lock and its publisher's, until that very thread frees buffer space.
-        getExecutor().execute(() -> {
+        executor().execute(() -> {
             inlet.cancel();
             finish(null);
         });

@@ -165,7 +165,7 @@ final class Link<T> implements Flow.Subscriber<T>, Flow.Subscription {
     }
 
     private LineageQueue openLineages() {
-        LineageQueue queue = new LineageQueue(from.getMaxBufferCapacity());
+        LineageQueue queue = new LineageQueue(from.bufferCapacity());
         lineages = queue;
         if (lineagesClosed != null) { // the link ended before its first tracked item: the queue starts closed
             queue.close(this::failLineage);

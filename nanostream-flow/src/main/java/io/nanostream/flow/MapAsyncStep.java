@@ -148,7 +148,7 @@ final class MapAsyncStep<I, O> extends AbstractStep<I, O> {
                 Duration backoff = node.failures.retryDelay(item, cause, attempts);
                 if (backoff != null) {
                     backingOff.incrementAndGet();
-                    scheduler().schedule(backoff, () -> node.runTimed(getExecutor(), () -> {
+                    scheduler().schedule(backoff, () -> node.runTimed(executor(), () -> {
                         backingOff.decrementAndGet();
                         start();
                     }));

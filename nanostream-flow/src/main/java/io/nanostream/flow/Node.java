@@ -219,7 +219,7 @@ final class Node {
         if (inlet != null) {
             for (Link<?> link : inlet.links()) {
                 queued += link.terminated.isDone() ? 0 : Math.max(0, link.lag());
-                capacity += link.isDirect() ? 0 : link.from.getMaxBufferCapacity();
+                capacity += link.isDirect() ? 0 : link.from.bufferCapacity();
             }
         }
         boolean source = kind == Kind.SOURCE;

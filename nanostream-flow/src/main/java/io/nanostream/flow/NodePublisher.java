@@ -15,10 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The publisher side shared by sources and steps: a {@link SubmissionPublisher} on threads bound
- * later by the pipeline, whose subscribers are each reached through a {@link Link}.
+ * The publisher side shared by sources and steps: a {@link SubmissionPublisher}, held privately,
+ * on threads bound later by the pipeline, whose subscribers are each reached through a
+ * {@link Link}. None of the {@code SubmissionPublisher}'s own methods is open to subclasses or
+ * users: an item sent around {@code emit} would escape delivery tracking, and a {@code close}
+ * would end the stream behind the pipeline's back.
  */
-abstract class NodePublisher<T> extends SubmissionPublisher<T> {
+abstract class NodePublisher<T> implements Flow.Publisher<T> {
 
     /** Default number of items buffered for each subscriber. */
     static final int DEFAULT_BUFFER_SIZE = 256;
@@ -29,6 +32,8 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
 
     final Node node;
     private final DeferredExecutor executor;
+    /** Buffers items for each subscriber, and delivers them on the node's threads. */
+    private final SubmissionPublisher<T> buffer;
     private volatile Throwable failure;
     /** Subscribers that have not cancelled; when the last one cancels, nobody wants items. */
     private final AtomicInteger listening = new AtomicInteger();
@@ -51,7 +56,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     }
 
     private NodePublisher(DeferredExecutor executor, Node.Kind kind, String name, int bufferSize) {
-        super(executor, Checks.positive(bufferSize, "bufferSize"));
+        this.buffer = new SubmissionPublisher<>(executor, Checks.positive(bufferSize, "bufferSize"));
         this.executor = executor;
         this.node = new Node(kind, name, getClass());
         node.outlets.add(this);
@@ -109,15 +114,14 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
                         : String.valueOf(subscriber)) + " before Pipeline.start()");
         Link<T> link = new Link<>(this, subscriber);
         liveLinks.add(link);
-        super.subscribe(link);
+        buffer.subscribe(link);
         if (trackedLinks != null) {
             enableTracking(); // a subscriber that came after tracking started
         }
     }
 
-    /** Returns the subscribers themselves, not the links that reach them. */
-    @Override
-    public List<Flow.Subscriber<? super T>> getSubscribers() {
+    /** The subscribers themselves, not the links that reach them. */
+    final List<Flow.Subscriber<? super T>> subscribers() {
         List<Flow.Subscriber<? super T>> subscribers = new ArrayList<>();
         for (Link<T> link : links()) {
             subscribers.add(link.to);
@@ -125,8 +129,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         return subscribers;
     }
 
-    @Override
-    public boolean isSubscribed(Flow.Subscriber<? super T> subscriber) {
+    private boolean isSubscribed(Flow.Subscriber<? super T> subscriber) {
         for (Link<T> link : links()) {
             if (link.to.equals(subscriber)) {
                 return true;
@@ -167,7 +170,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
             throw new NullPointerException(node.label() + " emitted null; emit only non-null items");
         }
         beforeEmit();
-        if (isClosed()) { // not Checks.state: the message would be built for every item
+        if (buffer.isClosed()) { // not Checks.state: the message would be built for every item
             throw new IllegalStateException(node.label() + " cannot emit \"" + Checks.describe(item)
                     + "\": it has already completed or failed");
         }
@@ -183,7 +186,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
         }
         emitted.lazySet(emitted.get() + 1); // before submit: a link's lag never reads negative
         try {
-            submit(item);
+            buffer.submit(item);
         } catch (RuntimeException e) {
             emitted.lazySet(emitted.get() - 1);
             throw e;
@@ -337,7 +340,7 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
     @SuppressWarnings("unchecked")
     final List<Link<T>> links() {
         List<Link<T>> links = new ArrayList<>();
-        for (Flow.Subscriber<? super T> s : super.getSubscribers()) {
+        for (Flow.Subscriber<? super T> s : buffer.getSubscribers()) {
             links.add((Link<T>) s);
         }
         return links;
@@ -367,12 +370,32 @@ abstract class NodePublisher<T> extends SubmissionPublisher<T> {
                 link.failIfIdle();
             }
         }
-        close();
+        buffer.close();
         node.finishOwnedOutlets(error);
     }
 
     /** Fails downstream at once, dropping buffered items. Only for tearing down a stuck pipeline. */
     final void abort(Throwable error) {
-        closeExceptionally(error);
+        buffer.closeExceptionally(error);
+    }
+
+    /** Whether this node completed or failed downstream. */
+    final boolean isClosed() {
+        return buffer.isClosed();
+    }
+
+    /** Items buffered for each subscriber at most: the buffer size, rounded up to a power of two. */
+    final int bufferCapacity() {
+        return buffer.getMaxBufferCapacity();
+    }
+
+    /** The most items buffered for any one subscriber now. */
+    final int maxLag() {
+        return buffer.estimateMaximumLag();
+    }
+
+    /** The node's threads, once the pipeline bound them. */
+    final Executor executor() {
+        return executor;
     }
 }

@@ -120,13 +120,13 @@ final class PartitionStep<T> implements Partition<T> {
 
         @Override
         void firstRequest() {
-            getExecutor().execute(owner.inlet::openDemand); // not on the requesting thread, as for steps
+            executor().execute(owner.inlet::openDemand); // not on the requesting thread, as for steps
         }
 
         @Override
         void everySubscriberCancelled() {
             if (owner.liveOutputs.decrementAndGet() == 0) {
-                getExecutor().execute(() -> {
+                executor().execute(() -> {
                     owner.inlet.cancel();
                     owner.node.finishOwnedOutlets(null);
                 });

@@ -327,7 +327,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
      * timeout; between waits, a poll keeps rebalance callbacks and commits going.
      */
     private void awaitRoom() {
-        int half = Math.max(1, getMaxBufferCapacity() / 2);
+        int half = Math.max(1, bufferSize() / 2);
         int wanted = pending.isEmpty() ? half : Math.min(pending.size(), half);
         long deadline = System.nanoTime() + PAUSED_POLL_TIMEOUT.toNanos();
         while (bufferRoom() < wanted && System.nanoTime() < deadline && !isStopping()) {
@@ -340,7 +340,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         if (!paused && !pending.isEmpty()) {
             consumer.pause(consumer.assignment());
             paused = true;
-        } else if (paused && pending.isEmpty() && bufferRoom() >= getMaxBufferCapacity() / 2) {
+        } else if (paused && pending.isEmpty() && bufferRoom() >= bufferSize() / 2) {
             consumer.resume(crowded.resumable(consumer));
             paused = false;
         }
