@@ -117,12 +117,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** The partitions with no record waiting, as of the last look; replaced whole. */
     private volatile java.util.Set<TopicPartition> quiet = java.util.Set.of();
     private long lastBacklogCheck;
-    private final FetchWatch fetches = new FetchWatch();
+    private final FetchWatch fetches;
 
     private KafkaSource(Builder<K, V> builder) {
         super(builder.name, builder.bufferSize);
         KafkaEvents.register();
         this.config = builder.config;
+        this.fetches = new FetchWatch(config);
         this.keyDeserializer = builder.keyDeserializer;
         this.valueDeserializer = builder.valueDeserializer;
         this.topics = builder.topics;
@@ -216,7 +217,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /**
      * Tells whether records of a partition wait: behind its end at the broker, fetched and not yet
      * emitted, or not known (never fetched, paused, or the brokers have not answered a fetch for
-     * two seconds), as of the last look (every 200 ms).
+     * twice {@code fetch.max.wait.ms}, and at least a second), as of the last look (every 200 ms).
      *
      * @param partition a {@code TopicPartition}
      * @return whether records of it wait to be emitted
