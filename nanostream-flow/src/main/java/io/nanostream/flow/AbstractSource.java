@@ -225,6 +225,19 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Returns the scheduler this source takes its time from: its pipeline's (see
+     * {@link Pipeline#withScheduler}), or the system clock outside a pipeline, as for steps and
+     * sinks. Read the time of what the source decides by time (a commit interval) from it, so
+     * that tests can run the source on virtual time; waits bound to a blocking call stay on the
+     * system clock.
+     *
+     * @return the scheduler
+     */
+    protected final Scheduler scheduler() {
+        return node.scheduler();
+    }
+
+    /**
      * Returns the most items buffered for each subscriber: the buffer size given at construction,
      * rounded up to a power of two.
      *

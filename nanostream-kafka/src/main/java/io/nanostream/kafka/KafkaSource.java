@@ -160,7 +160,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     @Override
     protected void produce() throws Exception {
         consumer = consumerFactory.apply(consumerConfig());
-        lastCommit = System.nanoTime();
+        lastCommit = scheduler().nanoTime();
         try {
             subscribe();
             while (!isStopping() && taken < maxRecords) {
@@ -349,9 +349,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     private void commitIfDue() {
         int delivered = deliveredSinceCommit();
-        if (delivered >= commitEvery || System.nanoTime() - lastCommit >= commitIntervalNanos) {
+        if (delivered >= commitEvery || scheduler().nanoTime() - lastCommit >= commitIntervalNanos) {
             Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet()); // covers `delivered`
-            lastCommit = System.nanoTime();
+            lastCommit = scheduler().nanoTime();
             if (!offsets.isEmpty()) {
                 KafkaEvents.Commit event = KafkaEvents.commitStarted();
                 consumer.commitAsync(offsets, (committed, error) -> {

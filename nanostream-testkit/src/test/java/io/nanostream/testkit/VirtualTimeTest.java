@@ -34,6 +34,26 @@ class VirtualTimeTest {
         pipeline.close();
     }
 
+    /** Issue 15: every kind of node reads the same clock, sources included. */
+    @Test
+    void aSourceReadsThePipelinesClockAsStepsAndSinksDo() throws Exception {
+        CollectingSink<Long> sink = new CollectingSink<>();
+        io.nanostream.flow.AbstractSource<Long> clockReader = new io.nanostream.flow.AbstractSource<>("clock", 16) {
+            @Override
+            protected void produce() {
+                emit(scheduler().nanoTime());
+            }
+        };
+        clockReader.subscribe(sink);
+        try (Pipeline own = Pipeline.from(clockReader)) {
+            VirtualTime.of(own);
+            own.start();
+            own.await(Duration.ofSeconds(20));
+        }
+
+        assertEquals(List.of(0L), sink.items(), "the virtual clock, which reads 0 until advanced");
+    }
+
     @Test
     void movesOnlyWhenAdvanced() {
         assertEquals(Instant.parse("2030-05-01T12:00:00Z"), time.now());
