@@ -69,7 +69,7 @@ public final class Pipeline implements AutoCloseable {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final System.Logger LOG = System.getLogger("io.nanostream.flow");
-    /** Callers in {@link #await} now: a failure they receive is not logged above DEBUG as well. */
+    /** Callers in {@link #await} now: a failure they receive is not logged above DEBUG as well; else it is at ERROR. */
     private final java.util.concurrent.atomic.AtomicInteger awaiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private volatile String name;
@@ -165,7 +165,8 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * Makes every node of this pipeline take its time from {@code scheduler}: time windows,
-     * batch timeouts, throttling, retry backoff and {@link AbstractStep#schedule}. Without it a
+     * batch timeouts, throttling, retry backoff, {@link AbstractStep#schedule}, and what sources
+     * and sinks time by {@code scheduler()}, such as a Kafka source's commit interval. Without it a
      * pipeline uses the system clock and a timer thread of its own. Tests pass the testkit's
      * virtual time here.
      *
@@ -325,9 +326,9 @@ public final class Pipeline implements AutoCloseable {
         } else if (awaiting.get() > 0) { // the caller receives it
             LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' failed after " + took + ": "
                     + error.getMessage(), error);
-        } else {
-            LOG.log(System.Logger.Level.WARNING, () -> "pipeline '" + name + "' failed after " + took + ": "
-                    + error.getMessage() + " (await() throws it)");
+        } else { // nobody else may ever see it
+            LOG.log(System.Logger.Level.ERROR, () -> "pipeline '" + name + "' failed after " + took + ": "
+                    + error.getMessage(), error);
         }
     }
 

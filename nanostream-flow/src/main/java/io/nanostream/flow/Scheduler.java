@@ -12,7 +12,9 @@ import java.time.Instant;
  *
  * <p>A pipeline uses the system clock and a timer thread of its own unless it is given another
  * scheduler with {@link Pipeline#withScheduler}. A step reaches its pipeline's scheduler through
- * {@link AbstractStep#scheduler()}, and runs timed actions with {@link AbstractStep#schedule}.
+ * {@link AbstractStep#scheduler()}, and runs timed actions with {@link AbstractStep#schedule}; a
+ * sink through {@link AbstractSink#scheduler()}, a source through {@link AbstractSource#scheduler()}
+ * (a Kafka source times its commit interval with it).
  *
  * <p>Timer tasks must be short and must not block: the built-in steps only hand the work to the
  * pipeline's threads from them.

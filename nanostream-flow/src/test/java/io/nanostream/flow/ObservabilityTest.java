@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -196,19 +197,34 @@ class ObservabilityTest {
 
     @Test
     void aFailureTheCallerAwaitsIsNotLoggedAboveDebug() throws Exception {
-        try (LogCapture log = new LogCapture(); Pipeline pipeline = Pipeline.from(failing("failing source"))) {
+        CountDownLatch fail = new CountDownLatch(1);
+        try (LogCapture log = new LogCapture(); Pipeline pipeline = Pipeline.from(failing("failing source", fail))) {
             pipeline.start();
-            assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
+            CompletableFuture<Throwable> received = new CompletableFuture<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    pipeline.await(TIMEOUT);
+                    received.complete(null);
+                } catch (Exception e) {
+                    received.complete(e);
+                }
+            });
+            caller.start();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (caller.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the caller waits inside await
+            }
+            fail.countDown();
 
+            assertTrue(received.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS) instanceof PipelineException);
             List<String> mine = log.about("'failing source'");
             assertEquals(2, mine.size(), mine.toString());
             assertTrue(mine.get(1).startsWith("FINE pipeline 'failing source' failed after"), mine.get(1));
-            assertTrue(log.records.get(log.records.size() - 1).getThrown() instanceof PipelineException);
         }
     }
 
     @Test
-    void aFailureNobodyAwaitsIsLoggedAtWarningInOneLine() throws Exception {
+    void aFailureNobodyAwaitsIsLoggedAtErrorWithItsStackTrace() throws Exception {
         try (LogCapture log = new LogCapture()) {
             CountDownLatch logged = new CountDownLatch(1);
             Handler ended = new Handler() {
@@ -228,7 +244,7 @@ class ObservabilityTest {
                 }
             };
             Logger.getLogger("io.nanostream.flow").addHandler(ended);
-            try (Pipeline pipeline = Pipeline.from(failing("unwatched"))) {
+            try (Pipeline pipeline = Pipeline.from(failing("unwatched", new CountDownLatch(0)))) {
                 pipeline.start();
                 assertTrue(logged.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the failure was logged");
             } finally {
@@ -237,18 +253,18 @@ class ObservabilityTest {
 
             List<String> failed = log.about("failed after");
             assertEquals(1, failed.size(), failed.toString());
-            assertTrue(failed.get(0).startsWith("WARNING pipeline 'unwatched' failed after"), failed.get(0));
-            assertTrue(failed.get(0).endsWith("(await() throws it)"), failed.get(0));
-            assertEquals(null, log.records.stream().filter(r -> r.getMessage().contains("failed after")).findFirst()
-                    .orElseThrow().getThrown(), "no stack trace");
+            assertTrue(failed.get(0).startsWith("SEVERE pipeline 'unwatched' failed after"), failed.get(0));
+            assertTrue(log.records.stream().filter(r -> r.getMessage().contains("failed after")).findFirst()
+                    .orElseThrow().getThrown() instanceof PipelineException, "with its stack trace");
         }
     }
 
-    /** A source that fails at once. */
-    private static AbstractSource<Integer> failing(String name) {
+    /** A source that fails once {@code when} opens. */
+    private static AbstractSource<Integer> failing(String name, CountDownLatch when) {
         AbstractSource<Integer> source = new AbstractSource<>(name, 16) {
             @Override
-            protected void produce() {
+            protected void produce() throws InterruptedException {
+                when.await();
                 throw new IllegalStateException("the input is gone");
             }
         };

@@ -123,6 +123,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
      * @param topic the dead-letter topic
      * @param config kafka-clients producer configuration
      * @return a new sink
+     * @throws IllegalArgumentException if the configuration names no {@code bootstrap.servers}
      */
     public static KafkaSink<DeadLetter> deadLetters(String topic, Map<String, ?> config) {
         Objects.requireNonNull(topic, "topic must not be null");
@@ -288,6 +289,8 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         private Duration oncePerKey;
         private String topic;
         private Function<Map<String, Object>, Producer<K, V>> producerFactory;
+        /** Whether {@link #producerFactory} replaced the KafkaProducer, which then needs no brokers named. */
+        private boolean customProducer;
 
         private Builder(Map<String, ?> config, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
             this.config = new HashMap<>(Objects.requireNonNull(config, "config must not be null"));
@@ -390,6 +393,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          */
         public Builder<T, K, V> producerFactory(Function<Map<String, Object>, Producer<K, V>> factory) {
             this.producerFactory = Objects.requireNonNull(factory, "factory must not be null");
+            this.customProducer = true;
             return this;
         }
 
@@ -400,13 +404,14 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * @return a new sink
          * @throws IllegalStateException if neither records(..) nor topic(..) was called
          * @throws IllegalArgumentException if the configuration names no {@code bootstrap.servers}
+         *     and the producer is not made by a {@link #producerFactory}
          */
         @SuppressWarnings("unchecked") // the records' key and value types are the serializers' K and V
         public KafkaSink<T> build() {
             if (toRecord == null) {
                 throw new IllegalStateException("no records to write: call records(...) or topic(...)");
             }
-            if (!config.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+            if (!customProducer && !config.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
                 throw new IllegalArgumentException("the producer configuration of sink '" + name + "' has no "
                         + ProducerConfig.BOOTSTRAP_SERVERS_CONFIG + ": add the brokers to connect to, such as"
                         + " \"localhost:9092\"");

@@ -39,7 +39,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * its room again. Partitions assigned while paused are paused too.
  *
  * <p><b>Commits.</b> Per partition, up to the first record not yet processed; asynchronously
- * every {@code commitEvery} processed records or {@code commitInterval}, whichever comes first;
+ * every {@code commitEvery} processed records or {@code commitInterval} (on the pipeline's
+ * scheduler, so virtual time in tests), whichever comes first;
  * synchronously when partitions are revoked and when the source stops. Records of a revoked
  * partition still in flight are left to the partition's next owner, which reads them again.
  * After a crash, what was processed since the last commit is read again: at most one commit
