@@ -101,17 +101,17 @@ abstract class NodePublisher<T> implements Flow.Publisher<T> {
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber"); // Rule 1.9
         Node downstream = Node.of(subscriber);
-        Checks.state(!isSubscribed(subscriber), (downstream != null ? downstream.label() : String.valueOf(subscriber))
-                + " is already subscribed to " + node.label() + "; subscribe each subscriber once");
+        String named = downstream != null ? downstream.label() : String.valueOf(subscriber);
+        Checks.state(!isSubscribed(subscriber), named + " is already subscribed to " + node.label()
+                + "; subscribe each subscriber once");
+        // A fused node's subscriber runs on its thread, under its lock: a second one, served through
+        // the buffer, would wait for that lock while the node waits for buffer space.
+        Checks.state(fused == null, node.label() + " runs fused with its only subscriber since its pipeline"
+                + " started, so it takes no more; subscribe " + named + " before Pipeline.start()");
         if (downstream != null) {
             downstream.upstreams.add(this);
         }
         listening.incrementAndGet();
-        // A fused node's subscriber runs on its thread, under its lock: a second one, served through
-        // the buffer, would wait for that lock while the node waits for buffer space.
-        Checks.state(fused == null, node.label() + " runs fused with its only subscriber since its pipeline"
-                + " started, so it takes no more; subscribe " + (downstream != null ? downstream.label()
-                        : String.valueOf(subscriber)) + " before Pipeline.start()");
         Link<T> link = new Link<>(this, subscriber);
         liveLinks.add(link);
         buffer.subscribe(link);
