@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +56,7 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
         long now = scheduler().nanoTime();
         followAssignments(now);
         Lineage lineage = currentLineage();
-        if (lineage != null && anyRoot(lineage, Lineage.Tracker::isRevoked)) {
+        if (lineage != null && lineage.anyRoot(Lineage.Tracker::isRevoked)) {
             holdInput().fail(revoked()); // read before its partition was revoked: it is read again
             return;
         }
@@ -280,15 +279,6 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
                 + " next reader computes its windows whole");
     }
 
-    private static boolean anyRoot(Lineage lineage, Predicate<Lineage.Tracker> test) {
-        if (lineage instanceof Lineage.Tracker) {
-            return test.test((Lineage.Tracker) lineage);
-        }
-        Map<Lineage.Tracker, Boolean> roots = new LinkedHashMap<>();
-        lineage.collectRoots(roots);
-        return roots.keySet().stream().anyMatch(test);
-    }
-
     private void index(Open open) {
         closing.computeIfAbsent(open.end + time.allowedLatenessMillis, at -> new LinkedHashSet<>()).add(open);
     }
@@ -350,7 +340,7 @@ final class EventTimeWindowStep<T, K, A, R> extends AbstractStep<T, Windowed<K, 
         boolean holds(Predicate<Lineage.Tracker> test) {
             for (Held input : inputs) {
                 Lineage lineage = HeldInput.lineageOf(input);
-                if (lineage != null && anyRoot(lineage, test)) {
+                if (lineage != null && lineage.anyRoot(test)) {
                     return true;
                 }
             }

@@ -24,6 +24,9 @@ abstract class Lineage {
 
     abstract void collectRoots(Map<Tracker, Boolean> roots);
 
+    /** Whether a source item this one derives from passes {@code test}. */
+    abstract boolean anyRoot(java.util.function.Predicate<Tracker> test);
+
     /** The lineage of an item derived from all of {@code parents}; null if none is tracked. */
     static Lineage union(Collection<Lineage> parents) {
         Map<Tracker, Boolean> roots = new LinkedHashMap<>(); // trackers are equal by identity only; keeps order
@@ -130,6 +133,11 @@ abstract class Lineage {
         void collectRoots(Map<Tracker, Boolean> roots) {
             roots.put(this, Boolean.TRUE);
         }
+
+        @Override
+        boolean anyRoot(java.util.function.Predicate<Tracker> test) {
+            return test.test(this);
+        }
     }
 
     /** Several source items, for an output aggregated from several inputs. */
@@ -166,6 +174,16 @@ abstract class Lineage {
             for (Tracker root : roots) {
                 collected.put(root, Boolean.TRUE);
             }
+        }
+
+        @Override
+        boolean anyRoot(java.util.function.Predicate<Tracker> test) {
+            for (Tracker root : roots) {
+                if (test.test(root)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

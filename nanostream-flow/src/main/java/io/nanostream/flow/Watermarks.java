@@ -110,11 +110,15 @@ final class Watermarks {
      *     look: the step then drops what it holds from revoked partitions
      */
     boolean followAssignments(long nowNanos) {
-        List<Node> changed = new ArrayList<>();
+        List<Node> changed = null; // per item: no allocation unless something changed
         for (Map.Entry<Node, Assignment> source : announced.entrySet()) {
             if (source.getKey().assignment != source.getValue()) {
+                changed = changed == null ? new ArrayList<>() : changed;
                 changed.add(source.getKey());
             }
+        }
+        if (changed == null) {
+            return false;
         }
         boolean revoked = false;
         boolean rewind = false;
