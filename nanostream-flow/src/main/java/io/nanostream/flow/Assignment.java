@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The partitions a source reads now, each with the number of the assignment it came with: a
@@ -24,13 +25,13 @@ final class Assignment {
 
     /**
      * The assignment after {@code partitions} became the ones read: a partition this one holds
-     * keeps its number, any other takes the next of {@code counter}.
+     * keeps its number, any other takes a new one from {@code numbers}.
      */
-    static Assignment next(Assignment previous, Collection<?> partitions, long[] counter) {
+    static Assignment next(Assignment previous, Collection<?> partitions, LongSupplier numbers) {
         Map<Object, Long> epochs = new HashMap<>();
         for (Object partition : partitions) {
             Long kept = previous != null ? previous.epochs.get(Checks.notNull(partition, "partition")) : null;
-            epochs.put(partition, kept != null ? kept : ++counter[0]);
+            epochs.put(partition, kept != null ? kept : numbers.getAsLong());
         }
         return new Assignment(Map.copyOf(epochs));
     }

@@ -44,8 +44,8 @@ final class Node {
      * Replaced whole, never changed in place.
      */
     volatile Assignment assignment;
-    /** The last assignment number given to a partition of this source; guarded by this node. */
-    private final long[] epochs = new long[1];
+    /** The last assignment number given to a partition of this source; written under this node's lock. */
+    private volatile long lastEpoch;
     private volatile Pipeline pipeline;
     /** The subscriber side of a step or sink; null for a source. */
     private Inlet<?> inlet;
@@ -55,12 +55,12 @@ final class Node {
 
     /** A source announced the partitions it reads now; a partition new to it gets a new number. */
     synchronized void announce(java.util.Collection<?> partitions) {
-        assignment = Assignment.next(assignment, partitions, epochs);
+        assignment = Assignment.next(assignment, partitions, () -> ++lastEpoch);
     }
 
     /** How many partitions this source was assigned so far: the last assignment number given. */
-    synchronized long partitionsAssigned() {
-        return epochs[0];
+    long partitionsAssigned() {
+        return lastEpoch;
     }
 
     /** The number of the assignment of {@code partition} an item read now would carry. */
