@@ -150,7 +150,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         @SuppressWarnings("unchecked") // the builder's serializers match the records' types
         ProducerRecord<Object, Object> typed = (ProducerRecord<Object, Object>) record;
         byte[] key = writtenKeys != null ? keyOf(typed) : null;
-        if (key != null && !writtenKeys.add(typed.topic(), key, System.currentTimeMillis(), partitionsAssigned())) {
+        if (key != null && !writtenKeys.add(typed.topic(), key, System.currentTimeMillis(), this::partitionsAssigned)) {
             followFirstWrite(ByteBuffer.wrap(key)); // written before: the first write wins
             return;
         }

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,8 +52,8 @@ final class WrittenKeys implements AutoCloseable {
             this.consumer = consumer;
         }
 
-        /** The topic's partitions; true if some were added since the last look. */
-        boolean lookUpPartitions() {
+        /** Looks the topic's partitions up; returns those added since the last look. */
+        List<TopicPartition> lookUpPartitions() {
             List<TopicPartition> added = new ArrayList<>();
             for (PartitionInfo info : consumer.partitionsFor(topic, READ_TIMEOUT)) {
                 TopicPartition partition = new TopicPartition(topic, info.partition());
@@ -61,16 +62,14 @@ final class WrittenKeys implements AutoCloseable {
                 }
             }
             partitions.addAll(added);
-            return !added.isEmpty();
+            return added;
         }
 
         /** Reads the records written since the last read, to the topic's end as of now; a new partition from its start. */
         void catchUp() {
-            List<TopicPartition> known = new ArrayList<>(partitions);
-            if (lookUpPartitions()) {
+            List<TopicPartition> added = lookUpPartitions();
+            if (!added.isEmpty()) {
                 consumer.assign(partitions);
-                List<TopicPartition> added = new ArrayList<>(partitions);
-                added.removeAll(known);
                 consumer.seekToBeginning(added);
             }
             readToEnd(consumer, consumer.endOffsets(partitions, READ_TIMEOUT), keys, System.currentTimeMillis());
@@ -94,17 +93,21 @@ final class WrittenKeys implements AutoCloseable {
 
     /**
      * Notes {@code key} as written to {@code topic} at {@code nowMillis}, unless it was already:
-     * then returns false. {@code assigned} is how many partitions the pipeline's sources were
-     * assigned so far: if it changed since the topic was last read, the topic is read on first,
-     * for a partition that moved here may have had its results written by another instance.
+     * then returns false. {@code assigned} tells how many partitions the pipeline's sources were
+     * assigned so far, asked only for a key not known: if it changed since the topic was last
+     * read, the topic is read on first, for a partition that moved here may have had its results
+     * written by another instance.
      */
-    boolean add(String topic, byte[] key, long nowMillis, long assigned) {
+    boolean add(String topic, byte[] key, long nowMillis, LongSupplier assigned) {
         Tail tail = byTopic.computeIfAbsent(topic, this::open);
         LinkedHashMap<ByteBuffer, Long> keys = tail.keys;
         ByteBuffer wrapped = ByteBuffer.wrap(key);
-        if (!keys.containsKey(wrapped) && tail.assignedWhenRead != assigned) {
-            tail.assignedWhenRead = assigned; // before the read: an assignment during it is read for again
-            catchUp(topic, tail);
+        if (!keys.containsKey(wrapped)) {
+            long now = assigned.getAsLong();
+            if (tail.assignedWhenRead != now) {
+                tail.assignedWhenRead = now; // before the read: an assignment during it is read for again
+                catchUp(tail);
+            }
         }
         if (keys.putIfAbsent(wrapped, nowMillis) != null) {
             return false;
@@ -121,13 +124,13 @@ final class WrittenKeys implements AutoCloseable {
         }
     }
 
-    private static void catchUp(String topic, Tail tail) {
+    private static void catchUp(Tail tail) {
         try {
             tail.catchUp();
         } catch (InterruptException e) {
             throw e; // a stop, not a failure to read
         } catch (KafkaException e) {
-            throw new KafkaException("could not read what was written to topic " + topic + " since this sink last"
+            throw new KafkaException("could not read what was written to topic " + tail.topic + " since this sink last"
                     + " looked, which oncePerKey needs before it writes a key there: " + e.getMessage(), e);
         }
     }
