@@ -113,18 +113,14 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private volatile long alreadyProcessed;
     private int deliveredSinceCommit;
     private long lastCommit;
-    /** Records behind the end of the assigned partitions, and polled but not emitted; -1 unknown. */
-    private volatile long backlog = -1;
-    /** The partitions with no record waiting, as of the last look; replaced whole. */
-    private volatile java.util.Set<TopicPartition> quiet = java.util.Set.of();
-    private long lastBacklogCheck;
-    private final FetchWatch fetches;
+    /** The backlog, and the partitions with nothing waiting. */
+    private final Waiting waiting;
 
     private KafkaSource(Builder<K, V> builder) {
         super(builder.name, builder.bufferSize);
         KafkaEvents.register();
         this.config = builder.config;
-        this.fetches = new FetchWatch(config);
+        this.waiting = new Waiting(config);
         this.keyDeserializer = builder.keyDeserializer;
         this.valueDeserializer = builder.valueDeserializer;
         this.topics = builder.topics;
@@ -177,7 +173,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 if (!crowded.isEmpty()) {
                     crowded.update(consumer, progress, paused); // lets a partition go after its longest hold
                 }
-                measureBacklog();
+                waiting.measure(consumer, pending, false);
             }
         } catch (InterruptException | WakeupException e) {
             if (!isStopping()) {
@@ -185,8 +181,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
         } finally {
             Thread.interrupted(); // a stop interrupts this thread; what follows must not be cut short
-            lastBacklogCheck = 0;
-            measureBacklog(); // the figure the source ends with
+            waiting.measure(consumer, pending, true); // the figure the source ends with
             consumer.pause(consumer.assignment()); // stop fetching; the group still sees this member
             paused = true; // and partitions assigned from now on are paused too
             pending.clear();
@@ -201,7 +196,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
      */
     @Override
     protected long backlog() {
-        return backlog;
+        return waiting.backlog();
     }
 
     /**
@@ -225,43 +220,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
      */
     @Override
     protected boolean hasWaiting(Object partition) {
-        return !quiet.contains(partition);
-    }
-
-    /**
-     * Every 200 ms: the lag the consumer knows from its fetches, without asking the broker, and the
-     * partitions with nothing waiting.
-     */
-    private void measureBacklog() {
-        long now = System.nanoTime();
-        if (lastBacklogCheck != 0 && now - lastBacklogCheck < 200_000_000L) {
-            return;
-        }
-        lastBacklogCheck = now;
-        java.util.Set<TopicPartition> fetched = new java.util.HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> record : pending) {
-            fetched.add(new TopicPartition(record.topic(), record.partition()));
-        }
-        java.util.Set<TopicPartition> caughtUp = new java.util.HashSet<>();
-        java.util.Set<TopicPartition> unread = consumer.paused(); // a paused partition's lag is not followed
-        long behind = pending.size();
-        boolean known = true;
-        for (TopicPartition partition : consumer.assignment()) {
-            java.util.OptionalLong lag = consumer.currentLag(partition);
-            if (lag.isEmpty()) {
-                known = false; // not fetched yet
-                continue;
-            }
-            behind += lag.getAsLong();
-            if (lag.getAsLong() == 0 && !fetched.contains(partition) && !unread.contains(partition)) {
-                caughtUp.add(partition);
-            }
-        }
-        // with the brokers silent, a lag of zero is stale: nothing counts as caught up
-        quiet = fetches.answering(consumer, now) ? java.util.Set.copyOf(caughtUp) : java.util.Set.of();
-        if (known) {
-            backlog = behind; // else keep the last figure
-        }
+        return waiting.hasWaiting(partition);
     }
 
     /** Waits for the records in flight (they need the end of input to get through some steps), commits, closes. */
