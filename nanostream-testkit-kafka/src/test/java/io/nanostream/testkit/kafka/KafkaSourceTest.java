@@ -89,6 +89,57 @@ class KafkaSourceTest {
         }
     }
 
+    /** The pipeline's clock, as a test drives it: it moves only when told. */
+    private static final class SteppedClock implements io.nanostream.flow.Scheduler {
+        final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.ScheduledExecutorService timers =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
+        @Override
+        public long nanoTime() {
+            return nanos.get();
+        }
+
+        @Override
+        public java.time.Instant now() {
+            return java.time.Instant.ofEpochSecond(0, nanos.get());
+        }
+
+        @Override
+        public Task schedule(Duration delay, Runnable task) {
+            var scheduled = timers.schedule(task, Math.max(0, delay.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return () -> scheduled.cancel(false);
+        }
+
+        @Override
+        public void sleep(Duration duration) {
+            throw new UnsupportedOperationException("the source under test does not sleep");
+        }
+    }
+
+    @Test
+    void theCommitIntervalRunsOnThePipelinesClock() throws Exception {
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders")
+                .commitEvery(1_000, Duration.ofHours(1))
+                .build();
+        AbstractStep<KafkaRecord<String, String>, String> values = Steps.map(KafkaRecord::value);
+        var sink = new CollectingSink<String>();
+        source.subscribe(values);
+        values.subscribe(sink);
+        SteppedClock clock = new SteppedClock();
+        try (var pipeline = Pipeline.from(source).withScheduler(clock)) {
+            pipeline.start();
+            kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
+            sink.awaitCount(3, TIMEOUT); // processed; 3 records are far from 1 000, and no hour has passed
+
+            clock.nanos.addAndGet(Duration.ofHours(1).toNanos());
+
+            kafka.awaitCommitted(ORDERS_0, 3, TIMEOUT);
+        } finally {
+            clock.timers.shutdownNow();
+        }
+    }
+
     @Test
     void commitsUpToTheFirstUnfinishedRecordOnly() throws Exception {
         var sink = new HoldingSink();
