@@ -120,7 +120,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         super(builder.name, builder.bufferSize);
         KafkaEvents.register();
         this.config = builder.config;
-        this.waiting = new Waiting(config);
+        this.waiting = new Waiting();
         this.keyDeserializer = builder.keyDeserializer;
         this.valueDeserializer = builder.valueDeserializer;
         this.topics = builder.topics;
@@ -212,8 +212,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     /**
      * Tells whether records of a partition wait: behind its end at the broker, fetched and not yet
-     * emitted, or not known (never fetched, paused, or the brokers have not answered a fetch for
-     * twice {@code fetch.max.wait.ms}, and at least a second), as of the last look (every 200 ms).
+     * emitted, or not known (never fetched, paused, or the broker did not confirm its end when
+     * last asked), as of the last look (every 200 ms).
      *
      * @param partition a {@code TopicPartition}
      * @return whether records of it wait to be emitted

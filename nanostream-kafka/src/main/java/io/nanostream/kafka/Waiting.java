@@ -1,16 +1,18 @@
 package io.nanostream.kafka;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * What waits for a {@link KafkaSource} to read it, as its consumer knows from its fetches without
@@ -18,37 +20,23 @@ import org.apache.kafka.common.TopicPartition;
  * yet emitted) and the partitions with nothing waiting. Measured by the polling thread every
  * 200 ms; read from any thread.
  *
- * <p>A partition counts as caught up only while the brokers answer fetches: while they do not (a
- * broker restarting, a network cut) the lag last heard of is stale. A fetch is answered at least
- * every {@code fetch.max.wait.ms} (half a second by default) even with nothing new, so twice that
- * without an answer, and at least a second, is silence: well within the shortest idle time an
- * event-time window is given in practice, so that an outage is seen before the inputs would count
- * as idle.
+ * <p>A partition counts as caught up only when the broker, asked at that look, says its end is
+ * where the consumer is: the lag the consumer last heard of goes stale while the brokers do not
+ * answer (a broker restarting, a network cut), and an outage must not pass for a quiet input. A
+ * look asks only about the partitions that seem caught up, with one request, bounded by
+ * {@link #CONFIRM_TIMEOUT}; when that fails, none counts as caught up.
  */
 final class Waiting {
 
     private static final long EVERY_NANOS = 200_000_000L;
-    private static final long MIN_SILENCE_NANOS = 1_000_000_000L;
-    private static final String FETCH_GROUP = "consumer-fetch-manager-metrics";
-    private static final String FETCHES = "fetch-total";
+    /** How long a look waits for the broker to tell the ends of the partitions that seem caught up. */
+    static final Duration CONFIRM_TIMEOUT = Duration.ofMillis(500);
 
-    private final long silenceNanos;
     /** Records behind the end of the assigned partitions, and polled but not emitted; -1 unknown. */
     private volatile long backlog = -1;
     /** The partitions with no record waiting, as of the last look; replaced whole. */
     private volatile Set<TopicPartition> caughtUp = Set.of();
     private long lastLook;
-    private Metric fetches;
-    private boolean lookedForFetches;
-    private double lastFetchCount = -1;
-    private long lastAnswerNanos;
-
-    /** For a consumer made with {@code config}, whose {@code fetch.max.wait.ms} sets the silence. */
-    Waiting(Map<String, Object> config) {
-        Object wait = config.get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
-        long waitMillis = wait == null ? ConsumerConfig.DEFAULT_FETCH_MAX_WAIT_MS : Long.parseLong(wait.toString());
-        this.silenceNanos = Math.max(MIN_SILENCE_NANOS, 2 * waitMillis * 1_000_000L);
-    }
 
     /** The records waiting to be read; -1 until known. */
     long backlog() {
@@ -86,35 +74,38 @@ final class Waiting {
                 caught.add(partition);
             }
         }
-        // with the brokers silent, a lag of zero is stale: nothing counts as caught up
-        caughtUp = answering(consumer, nowNanos) ? Set.copyOf(caught) : Set.of();
+        caughtUp = caught.isEmpty() ? Set.of() : confirmed(consumer, caught);
         if (known) {
             backlog = behind; // else keep the last figure
         }
     }
 
-    /**
-     * Whether a fetch was answered within the silence before {@code nowNanos}; true if the
-     * consumer does not count its fetches (a mock), so that nothing is held back for it.
-     */
-    private boolean answering(Consumer<?, ?> consumer, long nowNanos) {
-        if (!lookedForFetches) {
-            lookedForFetches = true;
-            for (Map.Entry<MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
-                if (metric.getKey().name().equals(FETCHES) && metric.getKey().group().equals(FETCH_GROUP)
-                        && !metric.getKey().tags().containsKey("topic")) {
-                    fetches = metric.getValue();
-                }
+    /** Those of {@code caught} whose end the broker, asked now, says the consumer has reached. */
+    private static Set<TopicPartition> confirmed(Consumer<?, ?> consumer, Set<TopicPartition> caught) {
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(caught, CONFIRM_TIMEOUT);
+        } catch (InterruptException | WakeupException e) {
+            throw e; // a stop
+        } catch (KafkaException e) {
+            return Set.of(); // the broker does not answer: the lag last heard of may be stale
+        }
+        Set<TopicPartition> confirmed = new HashSet<>();
+        for (TopicPartition partition : caught) {
+            Long end = ends.get(partition);
+            if (end != null && reached(consumer, partition, end)) {
+                confirmed.add(partition);
             }
         }
-        if (fetches == null) {
-            return true;
+        return Set.copyOf(confirmed);
+    }
+
+    /** Whether the consumer's position is at {@code end}; false while its position is not known (a reset under way). */
+    private static boolean reached(Consumer<?, ?> consumer, TopicPartition partition, long end) {
+        try {
+            return consumer.position(partition, Duration.ZERO) >= end;
+        } catch (TimeoutException e) {
+            return false;
         }
-        double count = ((Number) fetches.metricValue()).doubleValue();
-        if (count != lastFetchCount) {
-            lastFetchCount = count;
-            lastAnswerNanos = nowNanos;
-        }
-        return nowNanos - lastAnswerNanos < silenceNanos;
     }
 }
