@@ -112,6 +112,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** Records read again and skipped, known processed from a commit's metadata; written by the polling thread. */
     private volatile long alreadyProcessed;
     private int deliveredSinceCommit;
+    /** Asynchronous commits sent and not yet answered; polling thread only. */
+    private int asyncCommits;
     private long lastCommit;
     /** The backlog, and the partitions with nothing waiting. */
     private final Waiting waiting;
@@ -314,7 +316,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             lastCommit = scheduler().nanoTime();
             if (!offsets.isEmpty()) {
                 KafkaEvents.Commit event = KafkaEvents.commitStarted();
+                asyncCommits++;
                 consumer.commitAsync(offsets, (committed, error) -> {
+                    asyncCommits--;
                     KafkaEvents.committed(event, name(), offsets, false, error == null);
                     if (error != null) {
                         LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit " + committed
@@ -382,12 +386,24 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         try {
             awaitInFlight();
             Thread.interrupted(); // a late stop's interrupt must not cut the commit short
+            awaitAsyncCommits();
             commitSync(new ArrayList<>(progress.keySet()));
         } catch (KafkaException e) {
             LOG.log(System.Logger.Level.WARNING, () -> name() + " could not finish cleanly: " + e);
         } finally {
             Thread.interrupted();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    /**
+     * Lets the asynchronous commits under way finish (up to the commit timeout) before the stop's
+     * own commit, so that the stop's is the last word, in the broker and in the Flight Recorder.
+     */
+    private void awaitAsyncCommits() {
+        long deadline = System.nanoTime() + COMMIT_TIMEOUT.toNanos();
+        while (asyncCommits > 0 && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(10)); // paused: runs the callbacks, fetches nothing
         }
     }
 
