@@ -312,7 +312,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private void commitIfDue() {
         int delivered = deliveredSinceCommit();
         if (delivered >= commitEvery || scheduler().nanoTime() - lastCommit >= commitIntervalNanos) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet()); // covers `delivered`
+            Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet(), false); // covers `delivered`
             lastCommit = scheduler().nanoTime();
             if (!offsets.isEmpty()) {
                 KafkaEvents.Commit event = KafkaEvents.commitStarted();
@@ -345,11 +345,12 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> offsetsToCommit(Collection<TopicPartition> partitions) {
+    /** The partitions' offsets to commit: those changed since the last commit, or all with {@code all}. */
+    private Map<TopicPartition, OffsetAndMetadata> offsetsToCommit(Collection<TopicPartition> partitions, boolean all) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition partition : partitions) {
             PartitionProgress state = progress.get(partition);
-            OffsetAndMetadata offset = state != null ? state.toCommit() : null;
+            OffsetAndMetadata offset = state != null ? state.toCommit(all) : null;
             if (offset != null) {
                 offsets.put(partition, offset);
             }
@@ -361,8 +362,12 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         offsets.keySet().forEach(partition -> progress.get(partition).committed());
     }
 
+    /**
+     * Commits the partitions' offsets and waits for the broker, unchanged ones included: at a
+     * revocation or a stop, this is the last word, even if an asynchronous commit before it failed.
+     */
     private void commitSync(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(partitions);
+        Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(partitions, true);
         if (offsets.isEmpty()) {
             return;
         }

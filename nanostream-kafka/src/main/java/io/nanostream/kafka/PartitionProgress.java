@@ -76,8 +76,17 @@ final class PartitionProgress {
      * since the last commit; else null.
      */
     synchronized OffsetAndMetadata toCommit() {
+        return toCommit(false);
+    }
+
+    /**
+     * The offset to commit, with the records finished beyond it in its metadata: if either
+     * changed since the last commit, or whenever anything was finished when {@code evenIfUnchanged}
+     * (a synchronous commit confirms what an asynchronous one may have lost); else null.
+     */
+    synchronized OffsetAndMetadata toCommit(boolean evenIfUnchanged) {
         long position = inFlight.isEmpty() ? finished : inFlight.peek().offset;
-        if (position < 0 || changes == changesCommitted) {
+        if (position < 0 || !evenIfUnchanged && changes == changesCommitted) {
             return null; // nothing finished yet, or nothing since the last commit
         }
         Runs runs = new Runs(position);
