@@ -13,7 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Threads.</b> When the pipeline starts, {@code produce} runs on a thread the pipeline
  * owns. Its first {@code emit} waits until a subscriber requests items, so every subscriber
- * present by then receives every item.
+ * present by then receives every item. Outside a pipeline, as a plain {@code Flow.Publisher},
+ * {@link Standalone#start} runs it on threads of its own.
  *
  * <p><b>Back-pressure.</b> {@code emit} blocks while any subscriber's buffer is full, so a source
  * never runs ahead of the slowest sink by more than the buffers between them.

@@ -13,7 +13,8 @@ import java.util.concurrent.Flow;
  * {@link Pipeline}.
  *
  * <p><b>Threads.</b> A step runs on threads owned by its pipeline; none run before
- * {@link Pipeline#start()}. The hooks {@link #onStart}, {@link #process} and
+ * {@link Pipeline#start()}. Outside a pipeline, as a plain {@code Flow.Processor} between
+ * publishers and subscribers of any library, {@link Standalone#start} runs it on threads of its own. The hooks {@link #onStart}, {@link #process} and
  * {@link #onEndOfInput} are never called concurrently, even when several upstreams feed the step,
  * and each call sees the writes of the calls before it, so a step may keep plain fields.
  *

@@ -52,6 +52,8 @@ final class Node {
 
     /** Scheduler of a node outside any pipeline, created when first asked for. */
     private SystemScheduler standaloneScheduler;
+    /** The threads of a node {@linkplain #startAlone running alone}; null otherwise. */
+    private volatile WorkerThreads aloneThreads;
 
     /** A source announced the partitions it reads now; a partition new to it gets a new number. */
     synchronized void announce(java.util.Collection<?> partitions) {
@@ -137,11 +139,41 @@ final class Node {
         return standaloneScheduler;
     }
 
-    /** The threads that run this node's timed actions: its pipeline's, or the caller's outside one. */
+    /**
+     * The threads that run this node's timed actions: its pipeline's, its own when it runs alone,
+     * or else the caller's.
+     */
     java.util.concurrent.Executor executor() {
         Pipeline owner = pipeline;
-        java.util.concurrent.Executor threads = owner != null ? owner.threads() : null;
+        java.util.concurrent.Executor threads = owner != null ? owner.threads() : aloneThreads;
         return threads != null ? threads : Runnable::run;
+    }
+
+    /**
+     * Runs this source or step outside any pipeline, on daemon threads of its own that end once
+     * idle after it terminates; see {@link Standalone}.
+     */
+    void startAlone() {
+        WorkerThreads threads = new WorkerThreads(name, true);
+        synchronized (this) {
+            Pipeline owner = pipeline;
+            if (owner != null) {
+                throw new IllegalStateException(label() + " belongs to pipeline '" + owner.name()
+                        + "', which starts it; a node runs in a pipeline or alone, not both");
+            }
+            Checks.state(aloneThreads == null, label() + " already runs alone; start it once");
+            aloneThreads = threads;
+        }
+        AbstractSource<?> source = kind == Kind.SOURCE ? (AbstractSource<?>) outlets.get(0) : null;
+        if (source != null && source.tracksDelivery()) {
+            for (NodePublisher<?> outlet : outlets) {
+                outlet.enableTracking();
+            }
+        }
+        bind(threads);
+        if (source != null) {
+            source.startProducing(threads);
+        }
     }
 
     /**
@@ -246,8 +278,21 @@ final class Node {
         return pipeline;
     }
 
-    void joinPipeline(Pipeline owner) {
+    /**
+     * This node completed or failed downstream, or lost its last subscriber: if it runs alone, its
+     * threads end once idle, though they still deliver what is buffered.
+     */
+    void ended() {
+        WorkerThreads threads = aloneThreads;
+        if (threads != null) {
+            threads.releaseIdle();
+        }
+    }
+
+    synchronized void joinPipeline(Pipeline owner) {
         Checks.state(pipeline == null, label() + " already belongs to a pipeline; a node runs in one pipeline only");
+        Checks.state(aloneThreads == null, label() + " already runs alone (Standalone.start); a node runs in a"
+                + " pipeline or alone, not both");
         pipeline = owner;
     }
 

@@ -1,6 +1,5 @@
 package io.nanostream.flow;
 
-import io.nanostream.flow.internal.Standalone;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,10 +24,6 @@ abstract class NodePublisher<T> implements Flow.Publisher<T> {
 
     /** Default number of items buffered for each subscriber. */
     static final int DEFAULT_BUFFER_SIZE = 256;
-
-    static {
-        Standalone.install(NodePublisher::runStandalone);
-    }
 
     final Node node;
     private final DeferredExecutor executor;
@@ -60,22 +55,6 @@ abstract class NodePublisher<T> implements Flow.Publisher<T> {
         this.executor = executor;
         this.node = new Node(kind, name, getClass());
         node.outlets.add(this);
-    }
-
-    private static void runStandalone(Object candidate, Executor threads) {
-        Node node = Node.of(candidate);
-        if (node == null || node.kind == Node.Kind.SINK) {
-            throw new IllegalArgumentException("not a nanostream source, step or partition: " + candidate);
-        }
-        if (candidate instanceof AbstractSource && ((AbstractSource<?>) candidate).tracksDelivery()) {
-            for (NodePublisher<?> outlet : node.outlets) {
-                outlet.enableTracking();
-            }
-        }
-        node.bind(threads);
-        if (candidate instanceof AbstractSource) {
-            ((AbstractSource<?>) candidate).startProducing(threads);
-        }
     }
 
     /**
@@ -326,6 +305,7 @@ abstract class NodePublisher<T> implements Flow.Publisher<T> {
     final void subscriberCancelled() {
         if (listening.decrementAndGet() == 0) {
             everySubscriberCancelled();
+            node.ended();
         }
     }
 
@@ -372,6 +352,7 @@ abstract class NodePublisher<T> implements Flow.Publisher<T> {
         }
         buffer.close();
         node.finishOwnedOutlets(error);
+        node.ended();
     }
 
     /** Fails downstream at once, dropping buffered items. Only for tearing down a stuck pipeline. */

@@ -19,13 +19,29 @@ final class WorkerThreads implements Executor {
     private final Queue<Thread> created = new ConcurrentLinkedQueue<>();
 
     WorkerThreads(String pipelineName) {
+        this(pipelineName, false);
+    }
+
+    /** @param daemon whether the threads are daemons, which do not keep the JVM alive */
+    WorkerThreads(String ownerName, boolean daemon) {
         AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 task -> {
-                    Thread thread = new Thread(task, "nanostream-" + pipelineName + "-" + count.incrementAndGet());
+                    Thread thread = new Thread(task, "nanostream-" + ownerName + "-" + count.incrementAndGet());
+                    thread.setDaemon(daemon);
                     created.add(thread);
+                    created.removeIf(t -> t.getState() == Thread.State.TERMINATED);
                     return thread;
                 });
+    }
+
+    /**
+     * Lets every thread end as soon as it is idle, while still taking tasks (on new threads if
+     * need be): for a node running alone that has terminated, to which a late subscriber may
+     * still subscribe.
+     */
+    void releaseIdle() {
+        pool.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -18,28 +18,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.nanostream.flow.internal.Standalone;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AbstractStepTest {
-
-    /** Threads for steps the tests drive by hand, outside a pipeline. */
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void releaseThreads() {
-        threads.shutdownNow();
-    }
 
     /** Emits each word of a line: 1 to n outputs per input. */
     static final class SplitWords extends AbstractStep<String, String> {
@@ -431,7 +419,7 @@ class AbstractStepTest {
         var downstream = new ManualSubscriber<Integer>();
         upstream.subscribe(step);
         step.subscribe(downstream);
-        Standalone.run(step, threads);
+        Standalone.start(step);
         downstream.subscription();
         assertEquals(List.of(), upstream.requests, "what the step emitted now would reach nobody");
 
@@ -449,7 +437,7 @@ class AbstractStepTest {
         upstream.subscribe(step);
         step.subscribe(first);
         step.subscribe(second);
-        Standalone.run(step, threads);
+        Standalone.start(step);
         first.subscription().request(1);
         upstream.awaitRequests(1);
 
@@ -469,7 +457,7 @@ class AbstractStepTest {
         upstream.subscribe(step);
         step.subscribe(eager);
         step.subscribe(idle);
-        Standalone.run(step, threads);
+        Standalone.start(step);
         idle.subscription();
         eager.subscription().request(10);
         upstream.awaitRequests(1);

@@ -24,9 +24,9 @@ abstract class IdentityStepVerification extends IdentityFlowProcessorVerificatio
      */
     abstract Flow.Processor<Integer, Integer> identityStep(int bufferSize);
 
-    /** The nanostream node to run standalone for the given step. */
-    Object nodeOf(Flow.Processor<Integer, Integer> step) {
-        return step;
+    /** Starts the given step alone, as a plain processor. */
+    void start(Flow.Processor<Integer, Integer> step) {
+        Standalone.start(step);
     }
 
     @AfterClass
@@ -37,18 +37,18 @@ abstract class IdentityStepVerification extends IdentityFlowProcessorVerificatio
     @Override
     public Flow.Processor<Integer, Integer> createIdentityFlowProcessor(int bufferSize) {
         Flow.Processor<Integer, Integer> step = identityStep(bufferSize);
-        TckSupport.standalone(nodeOf(step), threads);
+        start(step);
         return step;
     }
 
     @Override
     public Flow.Publisher<Integer> createFailedFlowPublisher() {
-        return TckSupport.standalone(new AbstractSource<Integer>("failing", 16) {
+        return Standalone.start(new AbstractSource<Integer>("failing", 16) {
             @Override
             protected void produce() {
                 throw new IllegalStateException("fails on purpose");
             }
-        }, threads);
+        });
     }
 
     @Override

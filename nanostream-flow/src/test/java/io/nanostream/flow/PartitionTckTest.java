@@ -14,8 +14,8 @@ public class PartitionTckTest extends IdentityStepVerification {
     }
 
     @Override
-    Object nodeOf(Flow.Processor<Integer, Integer> step) {
-        return ((OneLane<Integer>) step).partition;
+    void start(Flow.Processor<Integer, Integer> step) {
+        Standalone.start(((OneLane<Integer>) step).partition);
     }
 
     /** A partition and its only output, seen as one processor. */

@@ -1,9 +1,7 @@
 package io.nanostream.flow;
 
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import org.reactivestreams.tck.flow.FlowPublisherVerification;
-import org.testng.annotations.AfterClass;
 
 /**
  * The TCK's publisher verification for a built-in step that is no identity (its output has
@@ -14,19 +12,12 @@ import org.testng.annotations.AfterClass;
  */
 abstract class StepOutputVerification<O> extends FlowPublisherVerification<O> {
 
-    private final ExecutorService threads = TckSupport.threads();
-
     StepOutputVerification() {
         super(TckSupport.environment(), TckSupport.GC_TIMEOUT_MILLIS);
     }
 
     /** A new step that emits one output per input item. */
     abstract AbstractStep<Long, O> oneToOneStep();
-
-    @AfterClass
-    public void releaseThreads() {
-        threads.shutdownNow();
-    }
 
     @Override
     public Flow.Publisher<O> createFlowPublisher(long elements) {
@@ -53,8 +44,8 @@ abstract class StepOutputVerification<O> extends FlowPublisherVerification<O> {
     private Flow.Publisher<O> fedBy(AbstractSource<Long> source) {
         AbstractStep<Long, O> step = oneToOneStep();
         source.subscribe(step);
-        TckSupport.standalone(step, threads);
-        TckSupport.standalone(source, threads);
+        Standalone.start(step);
+        Standalone.start(source);
         return step;
     }
 }

@@ -1,11 +1,10 @@
 package io.nanostream.flow;
 
-import io.nanostream.flow.internal.Standalone;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.reactivestreams.tck.TestEnvironment;
 
-/** What the TCK verifications of the core share: their timeouts and the threads nodes run on. */
+/** What the TCK verifications of the core share: their timeouts, and threads for the TCK's own publishers. */
 final class TckSupport {
 
     /** Signals normally arrive within milliseconds; the margin absorbs a busy 2-CPU machine. */
@@ -22,11 +21,5 @@ final class TckSupport {
 
     static ExecutorService threads() {
         return Executors.newCachedThreadPool();
-    }
-
-    /** Runs a node outside a pipeline, as the TCK drives it by hand. */
-    static <T> T standalone(T node, ExecutorService threads) {
-        Standalone.run(node, threads);
-        return node;
     }
 }

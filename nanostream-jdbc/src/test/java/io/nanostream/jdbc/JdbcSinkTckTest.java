@@ -1,25 +1,20 @@
 package io.nanostream.jdbc;
 
+import io.nanostream.flow.AbstractSink;
+import io.nanostream.testkit.tck.SinkVerification;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.Flow;
-import org.reactivestreams.tck.TestEnvironment;
-import org.reactivestreams.tck.flow.FlowSubscriberBlackboxVerification;
 import org.testng.annotations.BeforeClass;
 
 /**
  * Verifies {@link JdbcSink} against the Reactive Streams TCK, black-box (it is final), writing
  * to an H2 table.
  */
-public class JdbcSinkTckTest extends FlowSubscriberBlackboxVerification<Integer> {
+public class JdbcSinkTckTest extends SinkVerification<Integer> {
 
     private static final String URL = "jdbc:h2:mem:tck;DB_CLOSE_DELAY=-1";
-
-    public JdbcSinkTckTest() {
-        super(new TestEnvironment(1000, 100));
-    }
 
     @BeforeClass
     public void table() throws SQLException {
@@ -29,7 +24,7 @@ public class JdbcSinkTckTest extends FlowSubscriberBlackboxVerification<Integer>
     }
 
     @Override
-    public Flow.Subscriber<Integer> createFlowSubscriber() {
+    protected AbstractSink<Integer> createSink() {
         return JdbcSink.<Integer>builder(URL).sql("INSERT INTO tck (item) VALUES (?)")
                 .binder((statement, item) -> statement.setInt(1, item))
                 .build();

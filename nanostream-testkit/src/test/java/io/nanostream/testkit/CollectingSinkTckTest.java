@@ -1,21 +1,17 @@
 package io.nanostream.testkit;
 
-import java.util.concurrent.Flow;
-import org.reactivestreams.tck.flow.FlowSubscriberBlackboxVerification;
+import io.nanostream.flow.AbstractSink;
+import io.nanostream.testkit.tck.SinkVerification;
 
 /**
  * Verifies {@link CollectingSink} against the Reactive Streams TCK, black-box: it is final and
  * uses its hooks itself, so no probe can be attached. {@code AbstractSink}, which it extends, is
  * verified white-box in nanostream-flow.
  */
-public class CollectingSinkTckTest extends FlowSubscriberBlackboxVerification<Integer> {
-
-    public CollectingSinkTckTest() {
-        super(TckSupport.environment());
-    }
+public class CollectingSinkTckTest extends SinkVerification<Integer> {
 
     @Override
-    public Flow.Subscriber<Integer> createFlowSubscriber() {
+    protected AbstractSink<Integer> createSink() {
         return new CollectingSink<>();
     }
 
