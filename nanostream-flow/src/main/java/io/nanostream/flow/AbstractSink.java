@@ -79,7 +79,8 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
      * @param name the name
      * @return this sink
      * @throws NullPointerException if name is null
-     * @throws IllegalStateException if the sink already belongs to a pipeline
+     * @throws IllegalStateException if the sink was already named with this method, or already belongs to a
+     *     pipeline
      */
     public final AbstractSink<T> named(String name) {
         node.rename(name);

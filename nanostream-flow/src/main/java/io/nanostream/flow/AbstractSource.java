@@ -162,7 +162,8 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
      * @param name the name
      * @return this source
      * @throws NullPointerException if name is null
-     * @throws IllegalStateException if the source already belongs to a pipeline
+     * @throws IllegalStateException if the source was already named with this method, or already belongs to a
+     *     pipeline
      */
     public final AbstractSource<T> named(String name) {
         node.rename(name);

@@ -113,7 +113,8 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
      * @param name the name
      * @return this step
      * @throws NullPointerException if name is null
-     * @throws IllegalStateException if the step already belongs to a pipeline
+     * @throws IllegalStateException if the step was already named with this method, or already belongs to a
+     *     pipeline
      */
     public final AbstractStep<I, O> named(String name) {
         node.rename(name);

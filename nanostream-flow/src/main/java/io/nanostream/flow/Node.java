@@ -27,6 +27,8 @@ final class Node {
     final Kind kind;
     /** Settable until the node joins a pipeline; see {@link #rename}. */
     volatile String name;
+    /** Whether {@link #rename} named this node already: it replaces the name of construction once. */
+    private boolean named;
     /** The nanostream publishers subscribed to this node, registered when they subscribe it. */
     final List<NodePublisher<?>> upstreams = new CopyOnWriteArrayList<>();
     /**
@@ -89,11 +91,13 @@ final class Node {
         return null;
     }
 
-    /** Names this node; only while it is being built, before it joins a pipeline. */
-    void rename(String newName) {
+    /** Names this node; only while it is being built, before it joins a pipeline, and only once. */
+    synchronized void rename(String newName) {
         Checks.notNull(newName, "name");
         Checks.state(pipeline == null, label() + " cannot be renamed to '" + newName
                 + "': it already belongs to a pipeline; name it before building the pipeline");
+        Checks.state(!named, label() + " was already named; name it once");
+        named = true;
         String oldName = name;
         name = newName;
         for (NodePublisher<?> outlet : outlets) {

@@ -51,7 +51,8 @@ public interface Partition<T> extends Flow.Subscriber<T> {
      * @param name the name
      * @return this partition
      * @throws NullPointerException if name is null
-     * @throws IllegalStateException if it already belongs to a pipeline
+     * @throws IllegalStateException if it was already named with this method, or already belongs to a
+     *     pipeline
      */
     Partition<T> named(String name);
 

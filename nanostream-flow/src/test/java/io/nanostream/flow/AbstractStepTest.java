@@ -64,6 +64,15 @@ class AbstractStepTest {
     }
 
     @Test
+    void aNodeIsNamedOnce() {
+        AbstractStep<String, String> parse = Steps.<String, String>map(String::trim).named("parse");
+
+        assertEquals("step 'parse' was already named; name it once",
+                assertThrows(IllegalStateException.class, () -> parse.named("trim")).getMessage());
+        assertEquals("parse", parse.name());
+    }
+
+    @Test
     void emitsZeroOneOrManyItemsPerInputInOrder() throws Exception {
         var source = source(List.of("a b", "", "c", "d e f"));
         var split = new SplitWords();

@@ -1,9 +1,11 @@
 package io.nanostream.jdbc;
 
 import io.nanostream.flow.AbstractSink;
+import io.nanostream.flow.ErrorPolicy;
 import io.nanostream.flow.Held;
 import io.nanostream.flow.PipelineException;
 import io.nanostream.flow.Scheduler;
+import io.nanostream.flow.internal.Settings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -401,6 +403,9 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         private int maxAttempts = 10;
         private Duration firstBackoff = Duration.ofMillis(100);
 
+        private ErrorPolicy errorPolicy;
+        private final Settings given = new Settings();
+
         private Builder(Connector connector, String target) {
             this.connector = connector;
             this.target = target;
@@ -414,9 +419,10 @@ public final class JdbcSink<T> extends AbstractSink<T> {
          * @param sql the statement
          * @return this builder
          * @throws NullPointerException if sql is null
+         * @throws IllegalStateException if a statement was already given
          */
         public Builder<T> sql(String sql) {
-            this.sql = Objects.requireNonNull(sql, "sql must not be null");
+            this.sql = given.once("sql", sql);
             return this;
         }
 
@@ -426,21 +432,37 @@ public final class JdbcSink<T> extends AbstractSink<T> {
          * @param binder sets the parameters for an item
          * @return this builder
          * @throws NullPointerException if binder is null
+         * @throws IllegalStateException if a binder was already given
          */
         public Builder<T> binder(Binder<? super T> binder) {
-            this.binder = Objects.requireNonNull(binder, "binder must not be null");
+            this.binder = given.once("binder", binder);
             return this;
         }
 
         /**
-         * Names the sink (default {@code JdbcSink}).
+         * Names the sink (default {@code JdbcSink}), as {@link AbstractSink#named} names a sink.
          *
          * @param name the name
          * @return this builder
          * @throws NullPointerException if name is null
+         * @throws IllegalStateException if a name was already given
          */
-        public Builder<T> name(String name) {
-            this.name = Objects.requireNonNull(name, "name must not be null");
+        public Builder<T> named(String name) {
+            this.name = given.once("named", name);
+            return this;
+        }
+
+        /**
+         * Sets what the sink does with an item the database refuses (a constraint, a bad value),
+         * as {@link AbstractSink#withErrorPolicy} does (default: fail the pipeline).
+         *
+         * @param policy the policy
+         * @return this builder
+         * @throws NullPointerException if policy is null
+         * @throws IllegalStateException if a policy was already given
+         */
+        public Builder<T> withErrorPolicy(ErrorPolicy policy) {
+            this.errorPolicy = given.once("withErrorPolicy", policy);
             return this;
         }
 
@@ -450,12 +472,13 @@ public final class JdbcSink<T> extends AbstractSink<T> {
          * @param batchSize the size
          * @return this builder
          * @throws IllegalArgumentException if batchSize is not positive
+         * @throws IllegalStateException if a batch size was already given
          */
         public Builder<T> batchSize(int batchSize) {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
             }
-            this.batchSize = batchSize;
+            this.batchSize = given.once("batchSize", batchSize);
             return this;
         }
 
@@ -468,13 +491,14 @@ public final class JdbcSink<T> extends AbstractSink<T> {
          * @return this builder
          * @throws NullPointerException if maxWait is null
          * @throws IllegalArgumentException if maxWait is negative
+         * @throws IllegalStateException if maxWait was already given
          */
         public Builder<T> maxWait(Duration maxWait) {
             Objects.requireNonNull(maxWait, "maxWait must not be null");
             if (maxWait.isNegative()) {
                 throw new IllegalArgumentException("maxWait must not be negative: " + maxWait);
             }
-            this.maxWait = maxWait;
+            this.maxWait = given.once("maxWait", maxWait);
             return this;
         }
 
@@ -489,6 +513,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
          * @throws NullPointerException if firstBackoff is null
          * @throws IllegalArgumentException if maxAttempts is not positive or firstBackoff is
          *     negative
+         * @throws IllegalStateException if retries were already given
          */
         public Builder<T> retries(int maxAttempts, Duration firstBackoff) {
             if (maxAttempts <= 0) {
@@ -498,6 +523,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
             if (firstBackoff.isNegative()) {
                 throw new IllegalArgumentException("firstBackoff must not be negative: " + firstBackoff);
             }
+            given.onceAs("retries", maxAttempts + " attempts, first backoff " + firstBackoff);
             this.maxAttempts = maxAttempts;
             this.firstBackoff = firstBackoff;
             return this;
@@ -516,7 +542,11 @@ public final class JdbcSink<T> extends AbstractSink<T> {
             if (binder == null) {
                 throw new IllegalStateException("no way to bind items to the statement: call binder(...)");
             }
-            return new JdbcSink<>(this);
+            JdbcSink<T> sink = new JdbcSink<>(this);
+            if (errorPolicy != null) {
+                sink.withErrorPolicy(errorPolicy);
+            }
+            return sink;
         }
     }
 }

@@ -61,7 +61,11 @@ abstract class JdbcSinkContract {
     }
 
     private JdbcSink.Builder<Total> sink() {
-        return JdbcSink.<Total>builder(database.url).name("totals").sql(database.upsert(table)).binder(JdbcSinkContract::bind);
+        return sink(database.upsert(table));
+    }
+
+    private JdbcSink.Builder<Total> sink(String sql) {
+        return JdbcSink.<Total>builder(database.url).named("totals").sql(sql).binder(JdbcSinkContract::bind);
     }
 
     private static void bind(PreparedStatement statement, Total total) throws SQLException {
@@ -136,7 +140,7 @@ abstract class JdbcSinkContract {
     void withAFirstWriteWinsStatementARowWrittenAgainKeepsItsFirstValue() throws Exception {
         var source = InMemorySource.of(new Total("a", 1L), new Total("b", 2L), new Total("a", 3L), new Total("b", 4L),
                 new Total("a", 5L));
-        source.subscribe(sink().sql(database.insertFirst(table)).batchSize(2).build());
+        source.subscribe(sink(database.insertFirst(table)).batchSize(2).build());
 
         try (Pipeline pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -175,7 +179,7 @@ abstract class JdbcSinkContract {
         totals.add(5, broken);
         var source = InMemorySource.from(totals);
         var deadLetters = new CollectingSink<DeadLetter>();
-        source.subscribe(sink().batchSize(100).build().withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)));
+        source.subscribe(sink().batchSize(100).withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)).build());
 
         try (Pipeline pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -217,7 +221,8 @@ abstract class JdbcSinkContract {
                     }
                     bind(statement, total);
                 })
-                .build().withErrorPolicy(ErrorPolicy.skip()));
+                .withErrorPolicy(ErrorPolicy.skip())
+                .build());
 
         try (Pipeline pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -267,7 +272,7 @@ abstract class JdbcSinkContract {
         var source = InMemorySource.<Total>manual();
         var firstBatch = new CountDownLatch(20);
         source.onAcknowledged(total -> firstBatch.countDown());
-        source.subscribe(sink().batchSize(20).retries(1, Duration.ZERO).build().withErrorPolicy(ErrorPolicy.skip()));
+        source.subscribe(sink().batchSize(20).retries(1, Duration.ZERO).withErrorPolicy(ErrorPolicy.skip()).build());
 
         try (Pipeline pipeline = Pipeline.from(source)) {
             pushCuttingTheConnectionHalfway(pipeline, source, 20, firstBatch);
@@ -285,7 +290,7 @@ abstract class JdbcSinkContract {
     void aStatementOnAMissingTableFailsThePipelineNamingTheStatement() throws Exception {
         var source = InMemorySource.of(new Total("a", 1L));
         String sql = database.upsert("no_such_table");
-        source.subscribe(sink().sql(sql).build());
+        source.subscribe(sink(sql).build());
 
         try (Pipeline pipeline = Pipeline.from(source)) {
             pipeline.start();

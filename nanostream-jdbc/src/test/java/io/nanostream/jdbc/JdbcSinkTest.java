@@ -34,6 +34,19 @@ class JdbcSinkTest {
     }
 
     @Test
+    void aSettingGivenTwiceFailsAtOnceNamingTheValueItHas() {
+        var builder = JdbcSink.<String>builder("jdbc:h2:mem:x").sql("INSERT INTO t VALUES (?)").batchSize(50)
+                .retries(3, Duration.ofMillis(10));
+
+        assertEquals("sql was already set to 'INSERT INTO t VALUES (?)'; set it once",
+                assertThrows(IllegalStateException.class, () -> builder.sql("DELETE FROM t")).getMessage());
+        assertEquals("batchSize was already set to 50; set it once",
+                assertThrows(IllegalStateException.class, () -> builder.batchSize(100)).getMessage());
+        assertEquals("retries was already set to 3 attempts, first backoff PT0.01S; set it once",
+                assertThrows(IllegalStateException.class, () -> builder.retries(5, Duration.ZERO)).getMessage());
+    }
+
+    @Test
     void aSinkWithoutStatementOrBinderIsNotBuilt() {
         assertEquals("no statement to write with: call sql(...)",
                 assertThrows(IllegalStateException.class, () -> JdbcSink.builder("jdbc:h2:mem:x").build()).getMessage());

@@ -2,7 +2,9 @@ package io.nanostream.kafka;
 
 import io.nanostream.flow.AbstractSink;
 import io.nanostream.flow.DeadLetter;
+import io.nanostream.flow.ErrorPolicy;
 import io.nanostream.flow.Held;
+import io.nanostream.flow.internal.Settings;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,7 +130,7 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     public static KafkaSink<DeadLetter> deadLetters(String topic, Map<String, ?> config) {
         Objects.requireNonNull(topic, "topic must not be null");
         return KafkaSink.<DeadLetter, byte[], byte[]>builder(config, new ByteArraySerializer(), new ByteArraySerializer())
-                .name("dead letters to " + topic)
+                .named("dead letters to " + topic)
                 .records(letter -> DeadLetterRecords.toRecord(topic, letter))
                 .build();
     }
@@ -291,6 +293,8 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         private Function<Map<String, Object>, Producer<K, V>> producerFactory;
         /** Whether {@link #producerFactory} replaced the KafkaProducer, which then needs no brokers named. */
         private boolean customProducer;
+        private ErrorPolicy errorPolicy;
+        private final Settings given = new Settings();
 
         private Builder(Map<String, ?> config, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
             this.config = new HashMap<>(Objects.requireNonNull(config, "config must not be null"));
@@ -304,10 +308,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          *
          * @param toRecord makes the record of an item; must not return null
          * @return this builder
+         * @throws IllegalStateException if records(..) or topic(..) was already called
          */
         public Builder<T, K, V> records(Function<? super T, ProducerRecord<K, V>> toRecord) {
-            this.toRecord = Objects.requireNonNull(toRecord, "toRecord must not be null");
-            this.topic = null;
+            this.toRecord = given.onceInsteadOf("records", toRecord, "topic");
             return this;
         }
 
@@ -318,24 +322,40 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * @param key makes an item's key (may return null)
          * @param value makes an item's value
          * @return this builder
+         * @throws IllegalStateException if records(..) or topic(..) was already called
          */
         public Builder<T, K, V> topic(String topic, Function<? super T, K> key, Function<? super T, V> value) {
             Objects.requireNonNull(topic, "topic must not be null");
             Objects.requireNonNull(key, "key must not be null");
             Objects.requireNonNull(value, "value must not be null");
+            given.onceInsteadOf("topic", topic, "records");
             this.toRecord = item -> new ProducerRecord<>(topic, key.apply(item), value.apply(item));
             this.topic = topic;
             return this;
         }
 
         /**
-         * Names the sink (default {@code KafkaSink}).
+         * Names the sink (default {@code KafkaSink}), as {@link AbstractSink#named} names a sink.
          *
          * @param name the name
          * @return this builder
+         * @throws IllegalStateException if a name was already given
          */
-        public Builder<T, K, V> name(String name) {
-            this.name = Objects.requireNonNull(name, "name must not be null");
+        public Builder<T, K, V> named(String name) {
+            this.name = given.once("named", name);
+            return this;
+        }
+
+        /**
+         * Sets what the sink does with an item whose record it cannot make or the broker refuses,
+         * as {@link AbstractSink#withErrorPolicy} does (default: fail the pipeline).
+         *
+         * @param policy the policy
+         * @return this builder
+         * @throws IllegalStateException if a policy was already given
+         */
+        public Builder<T, K, V> withErrorPolicy(ErrorPolicy policy) {
+            this.errorPolicy = given.once("withErrorPolicy", policy);
             return this;
         }
 
@@ -348,12 +368,13 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * @param maxInFlight the bound
          * @return this builder
          * @throws IllegalArgumentException if maxInFlight is not positive
+         * @throws IllegalStateException if maxInFlight was already given
          */
         public Builder<T, K, V> maxInFlight(int maxInFlight) {
             if (maxInFlight <= 0) {
                 throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
             }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = given.once("maxInFlight", maxInFlight);
             return this;
         }
 
@@ -374,13 +395,14 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * @param lookback how far back the topic's keys are read and sent keys kept
          * @return this builder
          * @throws IllegalArgumentException if lookback is not positive
+         * @throws IllegalStateException if oncePerKey was already given
          */
         public Builder<T, K, V> oncePerKey(Duration lookback) {
             Objects.requireNonNull(lookback, "lookback must not be null");
             if (lookback.isNegative() || lookback.isZero()) {
                 throw new IllegalArgumentException("lookback must be positive: " + lookback);
             }
-            this.oncePerKey = lookback;
+            this.oncePerKey = given.once("oncePerKey", lookback);
             return this;
         }
 
@@ -390,9 +412,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          *
          * @param factory makes a producer from the final configuration
          * @return this builder
+         * @throws IllegalStateException if a producer factory was already given
          */
         public Builder<T, K, V> producerFactory(Function<Map<String, Object>, Producer<K, V>> factory) {
-            this.producerFactory = Objects.requireNonNull(factory, "factory must not be null");
+            this.producerFactory = given.once("producerFactory", factory);
             this.customProducer = true;
             return this;
         }
@@ -419,7 +442,11 @@ public final class KafkaSink<T> extends AbstractSink<T> {
             Map<String, Object> settings = new HashMap<>(config);
             settings.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
             Function<Map<String, Object>, Producer<K, V>> factory = producerFactory;
-            return new KafkaSink<>(this, () -> (Producer<Object, Object>) factory.apply(settings));
+            KafkaSink<T> sink = new KafkaSink<>(this, () -> (Producer<Object, Object>) factory.apply(settings));
+            if (errorPolicy != null) {
+                sink.withErrorPolicy(errorPolicy);
+            }
+            return sink;
         }
     }
 }

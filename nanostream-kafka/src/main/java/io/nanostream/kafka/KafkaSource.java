@@ -2,6 +2,8 @@ package io.nanostream.kafka;
 
 import io.nanostream.flow.AbstractSource;
 import io.nanostream.flow.DeliveryCallback;
+import io.nanostream.flow.ErrorPolicy;
+import io.nanostream.flow.internal.Settings;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -557,6 +559,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         private Duration stopTimeout = Duration.ofSeconds(30);
         private long maxRecords = Long.MAX_VALUE;
         private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory = KafkaConsumer::new;
+        private ErrorPolicy errorPolicy;
+        private final Settings given = new Settings();
 
         private Builder(Map<String, ?> config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
             this.config = new HashMap<>(Objects.requireNonNull(config, "config must not be null"));
@@ -570,13 +574,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * @param topics one or more topic names
          * @return this builder
          * @throws IllegalArgumentException if no topic is given
+         * @throws IllegalStateException if topics or a topic pattern were already given
          */
         public Builder<K, V> topics(String... topics) {
             if (topics.length == 0) {
                 throw new IllegalArgumentException("topics must not be empty: name at least one topic");
             }
-            this.topics = List.of(topics);
-            this.topicPattern = null;
+            this.topics = List.of(given.onceInsteadOf("topics", topics, "topicPattern"));
             return this;
         }
 
@@ -585,21 +589,36 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          *
          * @param pattern the pattern
          * @return this builder
+         * @throws IllegalStateException if topics or a topic pattern were already given
          */
         public Builder<K, V> topicPattern(Pattern pattern) {
-            this.topicPattern = Objects.requireNonNull(pattern, "pattern must not be null");
-            this.topics = null;
+            this.topicPattern = given.onceInsteadOf("topicPattern", pattern, "topics");
             return this;
         }
 
         /**
-         * Names the source (default {@code KafkaSource}).
+         * Names the source (default {@code KafkaSource}), as {@link AbstractSource#named} names
+         * a source.
          *
          * @param name the name
          * @return this builder
+         * @throws IllegalStateException if a name was already given
          */
-        public Builder<K, V> name(String name) {
-            this.name = Objects.requireNonNull(name, "name must not be null");
+        public Builder<K, V> named(String name) {
+            this.name = given.once("named", name);
+            return this;
+        }
+
+        /**
+         * Sets what the source does with a record it cannot deserialize, as
+         * {@link AbstractSource#withErrorPolicy} does (default: fail the pipeline).
+         *
+         * @param policy the policy
+         * @return this builder
+         * @throws IllegalStateException if a policy was already given
+         */
+        public Builder<K, V> withErrorPolicy(ErrorPolicy policy) {
+            this.errorPolicy = given.once("withErrorPolicy", policy);
             return this;
         }
 
@@ -611,9 +630,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * @param bufferSize the buffer size
          * @return this builder
          * @throws IllegalArgumentException if bufferSize is not positive
+         * @throws IllegalStateException if a buffer size was already given
          */
         public Builder<K, V> bufferSize(int bufferSize) {
-            this.bufferSize = positive(bufferSize, "bufferSize");
+            this.bufferSize = given.once("bufferSize", positive(bufferSize, "bufferSize"));
             return this;
         }
 
@@ -625,12 +645,15 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * @param interval the longest time between commits
          * @return this builder
          * @throws IllegalArgumentException if records or interval is not positive
+         * @throws IllegalStateException if commitEvery was already given
          */
         public Builder<K, V> commitEvery(int records, Duration interval) {
-            this.commitEvery = positive(records, "records");
+            positive(records, "records");
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("interval must be positive: " + interval);
             }
+            given.onceAs("commitEvery", records + " records or " + interval);
+            this.commitEvery = records;
             this.commitInterval = interval;
             return this;
         }
@@ -641,9 +664,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          *
          * @param timeout the longest wait
          * @return this builder
+         * @throws IllegalStateException if a stop timeout was already given
          */
         public Builder<K, V> stopTimeout(Duration timeout) {
-            this.stopTimeout = Objects.requireNonNull(timeout, "timeout must not be null");
+            this.stopTimeout = given.once("stopTimeout", timeout);
             return this;
         }
 
@@ -655,12 +679,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * @param maxRecords the number of records to take
          * @return this builder
          * @throws IllegalArgumentException if maxRecords is negative
+         * @throws IllegalStateException if maxRecords was already given
          */
         public Builder<K, V> maxRecords(long maxRecords) {
             if (maxRecords < 0) {
                 throw new IllegalArgumentException("maxRecords must not be negative: " + maxRecords);
             }
-            this.maxRecords = maxRecords;
+            this.maxRecords = given.once("maxRecords", maxRecords);
             return this;
         }
 
@@ -670,9 +695,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          *
          * @param factory makes a consumer of bytes from the final configuration
          * @return this builder
+         * @throws IllegalStateException if a consumer factory was already given
          */
         public Builder<K, V> consumerFactory(Function<Map<String, Object>, Consumer<byte[], byte[]>> factory) {
-            this.consumerFactory = Objects.requireNonNull(factory, "factory must not be null");
+            this.consumerFactory = given.once("consumerFactory", factory);
             return this;
         }
 
@@ -686,7 +712,11 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             if (topics == null && topicPattern == null) {
                 throw new IllegalStateException("no topics to read: call topics(...) or topicPattern(...)");
             }
-            return new KafkaSource<>(this);
+            KafkaSource<K, V> source = new KafkaSource<>(this);
+            if (errorPolicy != null) {
+                source.withErrorPolicy(errorPolicy);
+            }
+            return source;
         }
 
         private static int positive(int value, String name) {

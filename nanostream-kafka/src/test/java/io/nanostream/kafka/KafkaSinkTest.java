@@ -34,10 +34,14 @@ class KafkaSinkTest {
             new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
 
     private KafkaSink.Builder<String, String, String> sink() {
+        return upperCase().producerFactory(config -> producer);
+    }
+
+    /** A sink of upper-cased items, to topic "out", whose producer is not given yet. */
+    private static KafkaSink.Builder<String, String, String> upperCase() {
         return KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers", "unused"), new StringSerializer(),
                         new StringSerializer())
-                .topic("out", item -> "key-" + item, item -> item.toUpperCase())
-                .producerFactory(config -> producer);
+                .topic("out", item -> "key-" + item, item -> item.toUpperCase());
     }
 
     /** Pushes the items and leaves the source open: the end of input flushes, which completes every send. */
@@ -65,7 +69,7 @@ class KafkaSinkTest {
     @Test
     void theProducerIsMadeAtTheStartAndClosedAtTheEndSoASinkNeverStartedHoldsNone() throws Exception {
         java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
-        KafkaSink.Builder<String, String, String> counting = sink().producerFactory(config -> {
+        KafkaSink.Builder<String, String, String> counting = upperCase().producerFactory(config -> {
             made.incrementAndGet();
             return producer;
         });
@@ -97,6 +101,19 @@ class KafkaSinkTest {
                 + " connect to, such as \"localhost:9092\"", error.getMessage());
         KafkaSink.<String, String, String>builder(Map.of(), new StringSerializer(), new StringSerializer())
                 .topic("out", k -> k, v -> v).producerFactory(config -> producer).build(); // a mock needs no brokers
+    }
+
+    @Test
+    void aSettingGivenTwiceFailsAtOnceNamingTheValueItHas() {
+        var builder = sink().named("totals").maxInFlight(100);
+
+        var twice = assertThrows(IllegalStateException.class, () -> builder.maxInFlight(200));
+        assertEquals("maxInFlight was already set to 100; set it once", twice.getMessage());
+        twice = assertThrows(IllegalStateException.class, () -> builder.named("other"));
+        assertEquals("named was already set to 'totals'; set it once", twice.getMessage());
+        var both = assertThrows(IllegalStateException.class, () -> builder.records(item -> new ProducerRecord<>("x", item)));
+        assertEquals("topic was already set to 'out'; set topic or records, not both", both.getMessage());
+        assertEquals("totals", builder.build().name(), "the first setting stands");
     }
 
     @Test
@@ -168,7 +185,7 @@ class KafkaSinkTest {
     void aFailedSendGoesToTheDeadLettersWhenThePolicySaysSo() throws Exception {
         var source = open("a", "b", "c");
         var deadLetters = new CollectingSink<DeadLetter>();
-        source.subscribe(sink().build().withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)));
+        source.subscribe(sink().withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)).build());
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
             awaitSent(3);

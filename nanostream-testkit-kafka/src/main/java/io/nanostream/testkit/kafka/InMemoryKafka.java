@@ -15,7 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -88,7 +90,8 @@ public final class InMemoryKafka {
 
     /**
      * Starts building a source that reads these topics from this in-memory Kafka. It commits
-     * after every processed record (change it with {@code commitEvery}).
+     * after every processed record; for another cadence, build the source yourself with
+     * {@link #consumerFactory()}.
      *
      * @param keyDeserializer turns key bytes into keys
      * @param valueDeserializer turns value bytes into values
@@ -102,7 +105,24 @@ public final class InMemoryKafka {
         return KafkaSource.builder(Map.of("group.id", "in-memory"), keyDeserializer, valueDeserializer)
                 .topics(topics)
                 .commitEvery(1, Duration.ofHours(1))
-                .consumerFactory(config -> consumer);
+                .consumerFactory(consumerFactory());
+    }
+
+    /**
+     * Returns what makes this in-memory Kafka's consumer, for a source built by hand.
+     *
+     * <pre>{@code
+     * var source = KafkaSource.builder(Map.of("group.id", "orders"), keys, values)
+     *         .topics("orders")
+     *         .commitEvery(1_000, Duration.ofSeconds(5))
+     *         .consumerFactory(kafka.consumerFactory())
+     *         .build();
+     * }</pre>
+     *
+     * @return the factory to pass to {@link KafkaSource.Builder#consumerFactory}
+     */
+    public Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory() {
+        return config -> consumer;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -59,10 +60,23 @@ class KafkaSourceTest {
         }
     }
 
-    /** Builds and starts source → step → a holding sink, with the source built by {@code configure}. */
-    private Pipeline startHolding(java.util.function.UnaryOperator<KafkaSource.Builder<String, String>> configure,
+    /** Builds and starts source → step → a holding sink, the source reading "orders" and committing after each record. */
+    private Pipeline startHolding(AbstractStep<KafkaRecord<String, String>, String> step, HoldingSink sink) {
+        return startHolding(kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build(), step, sink);
+    }
+
+    /** A source of "orders" that commits after this many records or this much time. */
+    private KafkaSource<String, String> ordersCommittingEvery(int records, Duration interval) {
+        return KafkaSource.builder(Map.of("group.id", "orders"), new StringDeserializer(), new StringDeserializer())
+                .topics("orders")
+                .commitEvery(records, interval)
+                .consumerFactory(kafka.consumerFactory())
+                .build();
+    }
+
+    /** Starts source → step → a holding sink. */
+    private Pipeline startHolding(KafkaSource<String, String> source,
             AbstractStep<KafkaRecord<String, String>, String> step, HoldingSink sink) {
-        var source = configure.apply(kafka.source(new StringDeserializer(), new StringDeserializer(), "orders")).build();
         source.subscribe(step);
         step.subscribe(sink);
         Pipeline pipeline = Pipeline.from(source);
@@ -118,10 +132,21 @@ class KafkaSourceTest {
     }
 
     @Test
+    void aSettingGivenTwiceFailsAtOnceNamingTheValueItHas() {
+        var builder = KafkaSource.builder(Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
+                .topics("orders", "refunds")
+                .bufferSize(64);
+
+        var twice = assertThrows(IllegalStateException.class, () -> builder.bufferSize(128));
+        assertEquals("bufferSize was already set to 64; set it once", twice.getMessage());
+        var both = assertThrows(IllegalStateException.class, () -> builder.topicPattern(Pattern.compile("o.*")));
+        assertEquals("topics was already set to [orders, refunds]; set topics or topicPattern, not both",
+                both.getMessage());
+    }
+
+    @Test
     void theCommitIntervalRunsOnThePipelinesClock() throws Exception {
-        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders")
-                .commitEvery(1_000, Duration.ofHours(1))
-                .build();
+        var source = ordersCommittingEvery(1_000, Duration.ofHours(1));
         AbstractStep<KafkaRecord<String, String>, String> values = Steps.map(KafkaRecord::value);
         var sink = new CollectingSink<String>();
         source.subscribe(values);
@@ -144,7 +169,7 @@ class KafkaSourceTest {
     @Test
     void commitsUpToTheFirstUnfinishedRecordOnly() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(b -> b, Steps.map(KafkaRecord::value), sink);
+        Pipeline pipeline = startHolding(Steps.map(KafkaRecord::value), sink);
         try (pipeline) {
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 6));
             for (String v : List.of("0", "1", "2", "4", "5")) {
@@ -161,7 +186,7 @@ class KafkaSourceTest {
     @Test
     void recordsFinishedBeyondTheCommittedOffsetAreNotProcessedAgainWhenThePartitionComesBack() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        Pipeline pipeline = startHolding(Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
             kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 6));
             for (String v : List.of("0:0", "0:1", "0:2", "0:4", "0:5")) {
@@ -184,7 +209,7 @@ class KafkaSourceTest {
     @Test
     void aPartitionWhoseMapOfFinishedRecordsIsCrowdedIsNotReadUntilItsFirstRecordIsDone() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        Pipeline pipeline = startHolding(Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
             crowdOrders0(sink);
             assertTrue(!kafka.paused().contains(ORDERS_1), "orders-1 was held back too: " + kafka.paused());
@@ -218,7 +243,7 @@ class KafkaSourceTest {
     @Test
     void aCrowdedPartitionIsReadAgainAfterASecondThoughItsFirstRecordIsStillUnfinished() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        Pipeline pipeline = startHolding(Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
             crowdOrders0(sink);
 
@@ -251,7 +276,7 @@ class KafkaSourceTest {
     @Test
     void aFlatMappedRecordIsCommittedOnceAllItsOutputsAreConsumed() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(b -> b, Steps.flatMap(r -> List.of(r.value() + "a", r.value() + "b")), sink);
+        Pipeline pipeline = startHolding(Steps.flatMap(r -> List.of(r.value() + "a", r.value() + "b")), sink);
         try (pipeline) {
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
             for (String v : List.of("0a", "0b", "1a", "2a", "2b")) {
@@ -318,7 +343,7 @@ class KafkaSourceTest {
     @Test
     void aRevokedPartitionCommitsWhatIsDoneAndLeavesItsRecordsInFlightToTheNextOwner() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(b -> b, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        Pipeline pipeline = startHolding(Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
             kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 4)).add(ORDERS_1, values(0, 2));
             sink.release("0:0");
@@ -339,8 +364,9 @@ class KafkaSourceTest {
     @Test
     void aRecordThatDoesNotDeserializeGoesToTheDeadLetters() throws Exception {
         var deadLetters = new CollectingSink<DeadLetter>();
-        var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders").build();
-        source.withErrorPolicy(ErrorPolicy.deadLetter(deadLetters));
+        var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders")
+                .withErrorPolicy(ErrorPolicy.deadLetter(deadLetters))
+                .build();
         var sink = new CollectingSink<KafkaRecord<String, Integer>>();
         source.subscribe(sink);
         try (var pipeline = Pipeline.from(source)) {
@@ -361,8 +387,9 @@ class KafkaSourceTest {
 
     @Test
     void aRecordThatDoesNotDeserializeIsSkippedAndCommittedPastWhenThePolicySaysSo() throws Exception {
-        var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders").build();
-        source.withErrorPolicy(ErrorPolicy.skip());
+        var source = kafka.source(new StringDeserializer(), new IntegerDeserializer(), "orders")
+                .withErrorPolicy(ErrorPolicy.skip())
+                .build();
         var sink = new CollectingSink<KafkaRecord<String, Integer>>();
         source.subscribe(sink);
         try (var pipeline = Pipeline.from(source)) {
@@ -393,7 +420,7 @@ class KafkaSourceTest {
     @Test
     void aGracefulStopWaitsForRecordsInFlightCommitsAndCloses() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(b -> b.commitEvery(1_000, Duration.ofHours(1)), Steps.map(KafkaRecord::value),
+        Pipeline pipeline = startHolding(ordersCommittingEvery(1_000, Duration.ofHours(1)), Steps.map(KafkaRecord::value),
                 sink);
         try (pipeline) {
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));

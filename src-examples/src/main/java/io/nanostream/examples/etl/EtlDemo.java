@@ -310,7 +310,7 @@ public final class EtlDemo {
         var toKafka = KafkaSink.<ProducerRecord<String, String>, String, String>builder(
                         Map.of("bootstrap.servers", bootstrapServers, "linger.ms", 5), new StringSerializer(),
                         new StringSerializer())
-                .name("to-kafka")
+                .named("to-kafka")
                 .records(record -> record)
                 .build();
         events.subscribe(pace);

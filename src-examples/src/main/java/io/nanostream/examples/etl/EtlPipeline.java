@@ -113,7 +113,7 @@ final class EtlPipeline {
 
         KafkaSource<String, String> kafka = KafkaSource.builder(consumer, new StringDeserializer(), new StringDeserializer())
                 .topics(topics.orders(), topics.payments(), topics.shipments())
-                .name(SOURCE)
+                .named(SOURCE)
                 .build();
         AbstractStep<KafkaRecord<String, String>, Event> parse = new ParseEvent(topics).named(PARSE);
         KafkaSink<DeadLetter> deadLetters = KafkaSink.deadLetters(topics.deadLetters(), producer);
@@ -126,13 +126,13 @@ final class EtlPipeline {
         AbstractStep<Windowed<String, long[]>, CustomerTotals> totals = Steps.map(CustomerTotals::of);
         totals.named("totals");
         JdbcSink<CustomerTotals> database = JdbcSink.<CustomerTotals>builder(settings.jdbcUrl())
-                .name(DATABASE)
+                .named(DATABASE)
                 .sql(TotalsTable.insertFirst(settings.jdbcUrl()))
                 .binder(TotalsTable::bind)
                 .build();
         KafkaSink<CustomerTotals> output = KafkaSink.<CustomerTotals, String, String>builder(producer, new StringSerializer(),
                         new StringSerializer())
-                .name("output-topic")
+                .named("output-topic")
                 .topic(topics.totals(), CustomerTotals::key, CustomerTotals::toJson)
                 .oncePerKey(Duration.ofMinutes(10))
                 .build();
