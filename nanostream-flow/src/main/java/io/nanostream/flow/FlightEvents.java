@@ -138,7 +138,7 @@ final class FlightEvents {
      * Emits a pipeline's {@link NodeMetricsEvent}s while a recording asks for them, from when it
      * is started until it is stopped.
      */
-    static final class PeriodicMetrics implements Runnable {
+    static final class PeriodicMetrics implements Runnable, PipelineObserver {
         private final Pipeline pipeline;
         private PipelineMetrics previous;
 
@@ -146,11 +146,13 @@ final class FlightEvents {
             this.pipeline = pipeline;
         }
 
-        void start() {
+        @Override
+        public void started() {
             FlightRecorder.addPeriodicEvent(NodeMetricsEvent.class, this);
         }
 
-        void stop() {
+        @Override
+        public void ended() {
             FlightRecorder.removePeriodicEvent(this);
         }
 

@@ -4,12 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -73,16 +68,8 @@ public final class Pipeline implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger awaiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private volatile String name;
-    private final List<AbstractSource<?>> sources = new ArrayList<>();
-    private final List<AbstractStep<?, ?>> entrySteps = new ArrayList<>();
-    private final Set<NodePublisher<?>> publishers = new LinkedHashSet<>();
-    /** Every node but the foreign subscribers, upstream before downstream. */
-    private final List<Node> nodesInOrder = new ArrayList<>();
-    /** The nodes that end a path: sinks. */
-    private final List<Node> sinks = new ArrayList<>();
-    private final List<Link<?>> foreignLinks = new ArrayList<>();
-    /** Every subscription, found by the graph walk: the topology's edges. */
-    private final List<Topology.Edge> edges = new ArrayList<>();
+    /** The nodes and their subscriptions, found and checked when the pipeline was built. */
+    private final PipelineGraph graph;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<PipelineException> failure = new AtomicReference<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -95,43 +82,22 @@ public final class Pipeline implements AutoCloseable {
     private final Object schedulerLock = new Object();
 
     static {
-        Quiescence.install((pipeline, sourceIdle, waitingOnTime) -> ((Pipeline) pipeline).busyWith(
-                source -> sourceIdle.test(source), waitingOnTime),
-                source -> source instanceof AbstractSource && ((AbstractSource<?>) source).isWaiting());
+        Quiescence.install(Pipeline::busyWith, AbstractSource::isWaiting);
     }
     private volatile boolean closed;
     /** The scheduler's nanoTime at start and at the end; see {@link #metrics()}. */
     private volatile long startedNanos;
     private volatile long endedNanos;
-    /** Registered while the pipeline runs. */
-    private volatile PipelineMBean mbean;
-    private volatile FlightEvents.PeriodicMetrics flightMetrics;
-    /** Progress reporters asked for before start, started with the pipeline. */
-    private final List<ProgressReporter> reporters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * What watches the pipeline while it runs: its MBean and Flight Recorder metrics, attached at
+     * the start, and progress reporters, attached when asked for.
+     */
+    private final List<PipelineObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Pipeline(List<? extends Flow.Publisher<?>> roots) {
-        Checks.state(!roots.isEmpty(), "sources must not be empty: pass the pipeline's sources");
-        for (int i = 0; i < roots.size(); i++) {
-            Flow.Publisher<?> root = Checks.notNull(roots.get(i), "sources[" + i + "]");
-            if (root instanceof AbstractSource) {
-                sources.add((AbstractSource<?>) root);
-            } else if (root instanceof AbstractStep) {
-                entrySteps.add((AbstractStep<?, ?>) root);
-            } else {
-                throw new IllegalArgumentException("sources[" + i + "] is not a nanostream source: " + root
-                        + "; pass an AbstractSource, or an AbstractStep subscribed to your publisher");
-            }
-        }
+        this.graph = new PipelineGraph(roots);
         this.name = ((NodePublisher<?>) roots.get(0)).name();
-        new GraphWalk().walk(roots);
-        for (Node node : nodesInOrder) {
-            node.joinPipeline(this);
-        }
-        for (NodePublisher<?> publisher : publishers) {
-            if (publisher.node.pipeline() == null) {
-                publisher.node.joinPipeline(this); // an outlet owned by another node
-            }
-        }
+        graph.joinPipeline(this);
     }
 
     /**
@@ -212,50 +178,15 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Says what keeps this pipeline busy, or null when it is idle: no item buffered or being
-     * handled anywhere (except by a thread that waits on time), no timed action or asynchronous
-     * call under way, and every source idle. Nodes are checked upstream first, so an item moving
-     * downstream during the check is still seen.
-     *
-     * @param sourceIdle says whether a source has nothing more to emit for now
-     * @param waitingOnTime says whether a thread waits for time to pass
+     * Says what keeps this pipeline busy, or null when it is idle: nothing buffered or handled in
+     * its graph (see {@link PipelineGraph#busyWith}), and no timed action running.
      */
     String busyWith(Predicate<AbstractSource<?>> sourceIdle, Predicate<Thread> waitingOnTime) {
-        for (AbstractSource<?> source : sources) {
-            if (!source.node.terminated.isDone() && !sourceIdle.test(source)) {
-                return source.node.label() + " is emitting";
-            }
-        }
-        for (Node node : nodesInOrder) {
-            for (NodePublisher<?> outlet : node.outlets) {
-                for (Link<?> link : outlet.liveLinks()) {
-                    String busy = busyWith(link, waitingOnTime);
-                    if (busy != null) {
-                        return busy;
-                    }
-                }
-                if (outlet instanceof AbstractStep && ((AbstractStep<?, ?>) outlet).inFlight() > 0) {
-                    return outlet.node.label() + " has asynchronous calls under way";
-                }
-            }
+        String busy = graph.busyWith(sourceIdle, waitingOnTime);
+        if (busy != null) {
+            return busy;
         }
         return timedActions.get() > 0 ? "a timed action is running" : null;
-    }
-
-    private static String busyWith(Link<?> link, Predicate<Thread> waitingOnTime) {
-        if (link.terminated.isDone()) {
-            return null;
-        }
-        if (link.lag() == 0) {
-            return link.from.isClosed() ? "the end of " + link.from.node.label() + " is on its way to " + link.to : null;
-        }
-        Inlet<?> target = link.target();
-        Thread handler = target != null ? target.busyThread() : null;
-        if (handler != null && waitingOnTime.test(handler)) {
-            return null; // what waits behind it moves only when time does
-        }
-        return link.lag() + " item(s) from " + link.from.node.label() + " not yet handled by "
-                + (target != null ? Node.of(link.to).label() : String.valueOf(link.to));
     }
 
     /**
@@ -267,55 +198,39 @@ public final class Pipeline implements AutoCloseable {
         Checks.state(!closed && state.compareAndSet(State.NEW, State.RUNNING),
                 "pipeline '" + name + "' cannot start: it is " + (closed ? "closed" : state.get()));
         threads = new WorkerThreads(name);
-        List<CompletableFuture<Void>> ends = new ArrayList<>();
-        boolean tracking = sources.stream().anyMatch(AbstractSource::tracksDelivery);
-        for (NodePublisher<?> publisher : publishers) {
+        boolean tracking = graph.tracksDelivery();
+        for (NodePublisher<?> publisher : graph.publishers) {
             if (tracking) {
                 publisher.enableTracking();
             }
             publisher.fuseWithLoneSubscriber();
             publisher.bind(threads);
         }
-        for (Node sink : sinks) {
-            ends.add(sink.terminated);
-        }
-        for (Link<?> link : foreignLinks) {
-            ends.add(link.terminated);
-        }
         startedNanos = scheduler().nanoTime();
-        registerMBean();
-        flightMetrics = new FlightEvents.PeriodicMetrics(this);
-        flightMetrics.start();
-        FlightEvents.stateChanged(name, State.RUNNING, null);
-        LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' started: " + describeNodes());
-        for (ProgressReporter reporter : reporters) {
-            reporter.start();
+        observers.add(0, new PipelineMBean(this));
+        observers.add(1, new FlightEvents.PeriodicMetrics(this));
+        for (PipelineObserver observer : observers) {
+            observer.started();
         }
-        for (AbstractSource<?> source : sources) {
-            ends.add(source.node.terminated);
+        FlightEvents.stateChanged(name, State.RUNNING, null);
+        LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' started: " + graph.describe());
+        List<CompletableFuture<Void>> ends = graph.ends();
+        for (AbstractSource<?> source : graph.sources) {
             source.startProducing(threads);
         }
         CompletableFuture.allOf(ends.toArray(new CompletableFuture<?>[0])).whenComplete((ok, error) -> {
             endedNanos = scheduler().nanoTime();
             state.set(failure.get() == null ? State.COMPLETED : State.FAILED);
             try {
-                flightMetrics.stop();
+                for (PipelineObserver observer : observers) {
+                    observer.ended();
+                }
                 FlightEvents.stateChanged(name, state.get(), failure.get());
                 logEnd();
-                for (ProgressReporter reporter : reporters) {
-                    reporter.finish();
-                }
-                mbean.unregister();
             } finally {
                 finished.complete(null); // last: await returns once everything above is done
             }
         });
-    }
-
-    private String describeNodes() {
-        long sourceCount = nodesInOrder.stream().filter(n -> n.kind == Node.Kind.SOURCE).count();
-        return sourceCount + " source(s), " + (nodesInOrder.size() - sourceCount - sinks.size()) + " step(s), "
-                + sinks.size() + " sink(s)";
     }
 
     private void logEnd() {
@@ -329,15 +244,6 @@ public final class Pipeline implements AutoCloseable {
         } else { // nobody else may ever see it
             LOG.log(System.Logger.Level.ERROR, () -> "pipeline '" + name + "' failed after " + took + ": "
                     + error.getMessage(), error);
-        }
-    }
-
-    private void registerMBean() {
-        mbean = new PipelineMBean(this);
-        try {
-            mbean.register();
-        } catch (javax.management.JMException | SecurityException e) {
-            LOG.log(System.Logger.Level.WARNING, () -> "pipeline '" + name + "' runs without its MBean: " + e);
         }
     }
 
@@ -360,7 +266,7 @@ public final class Pipeline implements AutoCloseable {
             elapsed = (finished.isDone() ? endedNanos : scheduler().nanoTime()) - startedNanos;
         }
         List<NodeMetrics> nodes = new ArrayList<>();
-        for (Node node : nodesInOrder) {
+        for (Node node : graph.nodesInOrder) {
             nodes.add(node.metrics());
         }
         return new PipelineMetrics(name, now, Duration.ofNanos(Math.max(0, elapsed)), nodes);
@@ -404,15 +310,11 @@ public final class Pipeline implements AutoCloseable {
 
     /** The names of the nodes, upstream first, as {@link #metrics()} lists them. */
     List<String> nodeNames() {
-        List<String> names = new ArrayList<>();
-        for (Node node : nodesInOrder) {
-            names.add(node.name);
-        }
-        return names;
+        return graph.nodeNames();
     }
 
     private Topology topology() {
-        return new Topology(name, nodesInOrder, edges);
+        return graph.topology(name);
     }
 
     /**
@@ -442,9 +344,9 @@ public final class Pipeline implements AutoCloseable {
         }
         Checks.state(!closed && !finished.isDone(), "pipeline '" + name + "' has ended; report progress while it runs");
         ProgressReporter reporter = new ProgressReporter(this, interval, out);
-        reporters.add(reporter);
+        observers.add(reporter);
         if (state.get() != State.NEW) {
-            reporter.start();
+            reporter.started();
         }
     }
 
@@ -458,10 +360,10 @@ public final class Pipeline implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, () -> "pipeline '" + name + "' stopping: its sources stop, what they"
                     + " emitted still flows");
             FlightEvents.stateChanged(name, State.STOPPING, null);
-            for (AbstractSource<?> source : sources) {
+            for (AbstractSource<?> source : graph.sources) {
                 source.stop(null);
             }
-            for (AbstractStep<?, ?> step : entrySteps) {
+            for (AbstractStep<?, ?> step : graph.entrySteps) {
                 step.inlet().stop();
             }
         }
@@ -487,7 +389,7 @@ public final class Pipeline implements AutoCloseable {
             throw new IllegalStateException(e); // finished never completes exceptionally
         } catch (TimeoutException e) {
             throw new TimeoutException("pipeline '" + name + "' did not finish within " + timeout
-                    + "; state " + state.get() + "; still running: " + unfinished());
+                    + "; state " + state.get() + "; still running: " + graph.unfinished());
         } finally {
             awaiting.decrementAndGet();
         }
@@ -581,25 +483,21 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** Records the first failure and stops the sources, which then fail downstream with it. */
     /** How many partitions the sources were assigned so far; see {@link AbstractSink#partitionsAssigned()}. */
     long partitionsAssigned() {
-        long assigned = 0;
-        for (AbstractSource<?> source : sources) {
-            assigned += source.node.partitionsAssigned();
-        }
-        return assigned;
+        return graph.partitionsAssigned();
     }
 
+    /** Records the first failure and stops the sources, which then fail downstream with it. */
     void fail(PipelineException error) {
         if (!failure.compareAndSet(null, error)) {
             return;
         }
         state.set(State.FAILED);
-        for (AbstractSource<?> source : sources) {
+        for (AbstractSource<?> source : graph.sources) {
             source.stop(error);
         }
-        for (AbstractStep<?, ?> step : entrySteps) {
+        for (AbstractStep<?, ?> step : graph.entrySteps) {
             step.inlet().abort(error);
         }
     }
@@ -612,101 +510,12 @@ public final class Pipeline implements AutoCloseable {
     private Thread abort(Throwable cause) {
         fail(new PipelineException(name, cause.getMessage(), cause));
         Thread aborting = new Thread(() -> {
-            for (NodePublisher<?> publisher : publishers) {
+            for (NodePublisher<?> publisher : graph.publishers) {
                 publisher.abort(cause);
             }
         }, "nanostream-" + name + "-abort");
         aborting.setDaemon(true);
         aborting.start();
         return aborting;
-    }
-
-    private String unfinished() {
-        StringJoiner names = new StringJoiner(", ");
-        for (AbstractSource<?> source : sources) {
-            if (!source.node.terminated.isDone()) {
-                names.add(source.node.label());
-            }
-        }
-        for (Node sink : sinks) {
-            if (!sink.terminated.isDone()) {
-                names.add(sink.label());
-            }
-        }
-        for (Link<?> link : foreignLinks) {
-            if (!link.terminated.isDone()) {
-                names.add("subscriber " + link.to + " of " + link.from.node.label());
-            }
-        }
-        return names.toString();
-    }
-
-    /** Depth-first walk from the sources that finds every node and rejects invalid graphs. */
-    private final class GraphWalk {
-        private final Map<Node, Boolean> onPath = new HashMap<>();
-        private final List<String> path = new ArrayList<>();
-        private final List<Node> finished = new ArrayList<>();
-
-        void walk(List<? extends Flow.Publisher<?>> roots) {
-            for (Flow.Publisher<?> root : roots) {
-                visit(((NodePublisher<?>) root).node);
-            }
-            for (int i = finished.size() - 1; i >= 0; i--) {
-                nodesInOrder.add(finished.get(i)); // reverse post-order: upstream first
-            }
-            for (Node node : nodesInOrder) {
-                checkUpstreams(node);
-            }
-        }
-
-        private void visit(Node node) {
-            Boolean active = onPath.get(node);
-            if (Boolean.TRUE.equals(active)) {
-                path.add(node.label());
-                throw new IllegalArgumentException("the graph has a cycle: " + String.join(" -> ", path)
-                        + "; a pipeline must not feed a node its own output");
-            }
-            if (active != null) {
-                return; // already walked through another branch (fan-in)
-            }
-            onPath.put(node, true);
-            path.add(node.label());
-            if (node.kind == Node.Kind.SINK) {
-                sinks.add(node);
-            }
-            for (NodePublisher<?> outlet : node.outlets) {
-                visitOutlet(node, outlet);
-            }
-            path.remove(path.size() - 1);
-            onPath.put(node, false);
-            finished.add(node);
-        }
-
-        private void visitOutlet(Node owner, NodePublisher<?> outlet) {
-            publishers.add(outlet);
-            List<? extends Link<?>> links = outlet.links();
-            if (links.isEmpty()) {
-                throw new IllegalArgumentException(outlet.node.label() + " has no subscribers, so its items"
-                        + " would be lost; subscribe a step or sink to it");
-            }
-            for (Link<?> link : links) {
-                Node target = Node.of(link.to);
-                edges.add(new Topology.Edge(owner, Topology.label(owner, outlet), target != null ? target : link.to));
-                if (target != null) {
-                    visit(target);
-                } else {
-                    foreignLinks.add(link);
-                }
-            }
-        }
-
-        private void checkUpstreams(Node node) {
-            for (NodePublisher<?> upstream : node.upstreams) {
-                if (!publishers.contains(upstream)) {
-                    throw new IllegalArgumentException(node.label() + " is also fed by " + upstream.node.label()
-                            + ", which no source given to Pipeline.from reaches; pass its source too");
-                }
-            }
-        }
     }
 }

@@ -29,7 +29,7 @@ import javax.management.openmbean.TabularType;
  * own ({@code parse.in}, {@code parse.queued}, ...) that jconsole can chart. Registered when the
  * pipeline starts, unregistered when it is closed.
  */
-final class PipelineMBean implements DynamicMBean {
+final class PipelineMBean implements DynamicMBean, PipelineObserver {
 
     /** The counters of a node, by attribute suffix. */
     private static final List<Counter> COUNTERS = List.of(
@@ -88,6 +88,22 @@ final class PipelineMBean implements DynamicMBean {
         }
         this.info = new MBeanInfo(PipelineMBean.class.getName(), "a nanostream pipeline, read-only", attributes.toArray(
                 new MBeanAttributeInfo[0]), null, null, null);
+    }
+
+    /** Registers; a pipeline runs on without its MBean where the platform refuses it. */
+    @Override
+    public void started() {
+        try {
+            register();
+        } catch (JMException | SecurityException e) {
+            System.getLogger("io.nanostream.flow").log(System.Logger.Level.WARNING,
+                    () -> "pipeline '" + pipeline.name() + "' runs without its MBean: " + e);
+        }
+    }
+
+    @Override
+    public void ended() {
+        unregister();
     }
 
     /** Registers under the pipeline's name, numbered when another pipeline of that name is there. */

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** Hands a line of progress to a consumer every interval, on the pipeline's scheduler. */
-final class ProgressReporter {
+final class ProgressReporter implements PipelineObserver {
 
     private final Pipeline pipeline;
     private final Duration interval;
@@ -21,7 +21,8 @@ final class ProgressReporter {
         this.out = out;
     }
 
-    void start() {
+    @Override
+    public void started() {
         if (started.compareAndSet(false, true)) {
             synchronized (this) {
                 previous = pipeline.metrics();
@@ -39,7 +40,8 @@ final class ProgressReporter {
     }
 
     /** The pipeline ended: the last line, at once. */
-    synchronized void finish() {
+    @Override
+    public synchronized void ended() {
         if (finished || !started.get()) {
             return;
         }

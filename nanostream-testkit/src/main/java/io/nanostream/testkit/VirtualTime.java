@@ -1,5 +1,6 @@
 package io.nanostream.testkit;
 
+import io.nanostream.flow.AbstractSource;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.flow.Scheduler;
 import io.nanostream.flow.internal.Quiescence;
@@ -10,7 +11,6 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -245,7 +245,7 @@ public final class VirtualTime implements Scheduler {
         return Quiescence.busyWith(pipeline, VirtualTime::sourceIdle, sleeping::contains);
     }
 
-    private static boolean sourceIdle(Flow.Publisher<?> source) {
+    private static boolean sourceIdle(AbstractSource<?> source) {
         return source instanceof InMemorySource ? ((InMemorySource<?>) source).isIdle() : Quiescence.isWaiting(source);
     }
 

@@ -1,6 +1,7 @@
 package io.nanostream.flow.internal;
 
-import java.util.concurrent.Flow;
+import io.nanostream.flow.AbstractSource;
+import io.nanostream.flow.Pipeline;
 import java.util.function.Predicate;
 
 /**
@@ -20,11 +21,11 @@ public final class Quiescence {
          * @param waitingOnTime says whether a thread waits for time to pass
          * @return what keeps it busy, or null if it is idle
          */
-        String busyWith(Object pipeline, Predicate<Flow.Publisher<?>> sourceIdle, Predicate<Thread> waitingOnTime);
+        String busyWith(Pipeline pipeline, Predicate<AbstractSource<?>> sourceIdle, Predicate<Thread> waitingOnTime);
     }
 
     private static volatile Check check;
-    private static volatile Predicate<Flow.Publisher<?>> sourceWaiting;
+    private static volatile Predicate<AbstractSource<?>> sourceWaiting;
 
     private Quiescence() {
     }
@@ -35,7 +36,7 @@ public final class Quiescence {
      * @param implementation the pipeline's own check
      * @param waiting says whether a source's producing loop waits rather than runs
      */
-    public static void install(Check implementation, Predicate<Flow.Publisher<?>> waiting) {
+    public static void install(Check implementation, Predicate<AbstractSource<?>> waiting) {
         check = implementation;
         sourceWaiting = waiting;
     }
@@ -43,12 +44,12 @@ public final class Quiescence {
     /**
      * Says what keeps {@code pipeline} busy, or null if it is idle.
      *
-     * @param pipeline a started {@code io.nanostream.flow.Pipeline}
+     * @param pipeline a started pipeline
      * @param sourceIdle says whether a source has nothing more to emit for now
      * @param waitingOnTime says whether a thread waits for time to pass
      * @return what keeps it busy, or null if it is idle
      */
-    public static String busyWith(Object pipeline, Predicate<Flow.Publisher<?>> sourceIdle,
+    public static String busyWith(Pipeline pipeline, Predicate<AbstractSource<?>> sourceIdle,
             Predicate<Thread> waitingOnTime) {
         return check.busyWith(pipeline, sourceIdle, waitingOnTime);
     }
@@ -56,10 +57,10 @@ public final class Quiescence {
     /**
      * Whether a source's producing loop waits (for input or for buffer space) rather than runs.
      *
-     * @param source a nanostream source
+     * @param source a source
      * @return true if it waits or has finished
      */
-    public static boolean isWaiting(Flow.Publisher<?> source) {
+    public static boolean isWaiting(AbstractSource<?> source) {
         return sourceWaiting.test(source);
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * lands where the policy says, and nothing is lost (every input is acknowledged, or, when the
  * pipeline fails, nothing from the poison on is).
  */
-class ErrorPolicyTest {
+class PoisonItemTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final int POISON = 50;
@@ -59,7 +59,7 @@ class ErrorPolicyTest {
 
     @Test
     void failStopsThePipelineNamingStepAndItem() {
-        wire(Steps.map(ErrorPolicyTest::parse).named("parse").withErrorPolicy(ErrorPolicy.fail()));
+        wire(Steps.map(PoisonItemTest::parse).named("parse").withErrorPolicy(ErrorPolicy.fail()));
 
         var failure = assertThrows(PipelineException.class, this::run);
 
@@ -71,7 +71,7 @@ class ErrorPolicyTest {
 
     @Test
     void skipDropsThePoisonAndAcknowledgesIt() throws Exception {
-        wire(Steps.map(ErrorPolicyTest::parse).withErrorPolicy(ErrorPolicy.skip()));
+        wire(Steps.map(PoisonItemTest::parse).withErrorPolicy(ErrorPolicy.skip()));
 
         run();
 
@@ -81,7 +81,7 @@ class ErrorPolicyTest {
 
     @Test
     void deadLetterParksThePoisonWithItsErrorAndAcknowledgesItOnceParked() throws Exception {
-        wire(Steps.map(ErrorPolicyTest::parse).named("parse").withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)));
+        wire(Steps.map(PoisonItemTest::parse).named("parse").withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)));
         source.onAcknowledged(item -> {
             if (item == POISON) {
                 assertEquals(1, deadLetters.items().size(), "the poison was acknowledged before it was parked");
@@ -130,7 +130,7 @@ class ErrorPolicyTest {
 
     @Test
     void retryFallsThroughToItsFallbackWhenEveryAttemptFailed() throws Exception {
-        wire(Steps.map(ErrorPolicyTest::parse).named("parse").withErrorPolicy(
+        wire(Steps.map(PoisonItemTest::parse).named("parse").withErrorPolicy(
                 ErrorPolicy.retry(3, Duration.ofMillis(1)).orElse(ErrorPolicy.deadLetter(deadLetters))));
 
         run();
@@ -206,7 +206,7 @@ class ErrorPolicyTest {
 
     @Test
     void aPartitionSkipsAnItemWhoseKeyCannotBeComputed() throws Exception {
-        Partition<Integer> lanes = Steps.<Integer>partition(2, ErrorPolicyTest::parse).withErrorPolicy(ErrorPolicy.skip());
+        Partition<Integer> lanes = Steps.<Integer>partition(2, PoisonItemTest::parse).withErrorPolicy(ErrorPolicy.skip());
         AbstractStep<Integer, Integer> merge = Steps.merge();
         source.subscribe(lanes);
         lanes.outputs().forEach(lane -> lane.subscribe(merge));
