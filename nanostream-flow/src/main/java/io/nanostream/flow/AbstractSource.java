@@ -92,6 +92,17 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Called once on the producing thread when the source starts, before {@link #produce}, as a
+     * step's or sink's {@code onStart} is before their first item: open what the source reads
+     * from here. What it opens, {@link #afterEnd} closes; an exception here fails the pipeline,
+     * and {@code produce} is not called.
+     *
+     * @throws Exception to fail the pipeline
+     */
+    protected void onStart() throws Exception {
+    }
+
+    /**
      * Produces the items: call {@link #emit} for each, and return when there are no more.
      *
      * @throws Exception to fail the pipeline
@@ -368,6 +379,7 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
         setLoopThread(Thread.currentThread());
         try {
             if (!stopping) {
+                onStart();
                 produce();
             }
         } catch (Throwable e) {

@@ -67,6 +67,59 @@ class AbstractSourceTest {
     }
 
     @Test
+    void onStartRunsOnceOnTheProducingThreadBeforeProduceAndAfterEndAfterIt() throws Exception {
+        var calls = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var source = new AbstractSource<String>("file", 8) {
+            @Override
+            protected void onStart() {
+                calls.add("onStart on " + Thread.currentThread().getName());
+            }
+
+            @Override
+            protected void produce() {
+                calls.add("produce on " + Thread.currentThread().getName());
+                emit("line");
+            }
+
+            @Override
+            protected void afterEnd() {
+                calls.add("afterEnd");
+            }
+        };
+        var sink = new RecordingSink<String>();
+        source.subscribe(sink);
+
+        run(source);
+
+        assertEquals(3, calls.size(), calls::toString);
+        String thread = calls.get(0).substring("onStart on ".length());
+        assertEquals(List.of("onStart on " + thread, "produce on " + thread, "afterEnd"), calls);
+        assertEquals(List.of("line"), sink.items);
+    }
+
+    @Test
+    void aFailingOnStartFailsThePipelineAndProduceNeverRuns() {
+        var produced = new AtomicInteger();
+        var source = new AbstractSource<String>("file", 8) {
+            @Override
+            protected void onStart() throws Exception {
+                throw new java.io.FileNotFoundException("orders.csv");
+            }
+
+            @Override
+            protected void produce() {
+                produced.incrementAndGet();
+            }
+        };
+        source.subscribe(new RecordingSink<>());
+
+        var failure = assertThrows(PipelineException.class, () -> run(source));
+
+        assertEquals("source 'file' failed: java.io.FileNotFoundException: orders.csv", failure.getMessage());
+        assertEquals(0, produced.get());
+    }
+
+    @Test
     void gracefulStopOfAnInfiniteSourceDeliversEverythingEmitted() throws Exception {
         var source = new Counter();
         var sink = new RecordingSink<Integer>();
