@@ -66,6 +66,20 @@ import java.util.concurrent.Flow;
  * }
  * }</pre>
  *
+ * <p><b>Configuring.</b> {@link #named} and {@link #withErrorPolicy} return the step as an
+ * {@code AbstractStep}: Java has no self type, so a chain on your own class ends in the base type.
+ * Your own step can take its name and policy where it is made instead, and keep its type:
+ * <pre>{@code
+ * class ParseOrder extends AbstractStep<String, Order> {
+ *     ParseOrder(ErrorPolicy policy) {
+ *         super("parse", 256);
+ *         withErrorPolicy(policy);
+ *     }
+ *     ...
+ * }
+ * ParseOrder parse = new ParseOrder(ErrorPolicy.skip());
+ * }</pre>
+ *
  * @param <I> the type of items received
  * @param <O> the type of items emitted
  */

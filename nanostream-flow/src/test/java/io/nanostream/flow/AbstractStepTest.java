@@ -63,6 +63,33 @@ class AbstractStepTest {
         }
     }
 
+    /** Takes its name and error policy where it is made, as the class description shows. */
+    static final class ParseNumber extends AbstractStep<String, Integer> {
+        ParseNumber(ErrorPolicy policy) {
+            super("parse", 256);
+            withErrorPolicy(policy);
+        }
+
+        @Override
+        protected void process(String line) {
+            emit(Integer.parseInt(line));
+        }
+    }
+
+    @Test
+    void aStepTakesItsNameAndPolicyInItsOwnConstructorAndKeepsItsType() throws Exception {
+        ParseNumber parse = new ParseNumber(ErrorPolicy.skip());
+        var source = source(List.of("1", "x", "3"));
+        var sink = new TestNodes.RecordingSink<Integer>();
+        source.subscribe(parse);
+        parse.subscribe(sink);
+
+        run(source);
+
+        assertEquals("parse", parse.name());
+        assertEquals(List.of(1, 3), sink.items, "the policy skipped \"x\"");
+    }
+
     @Test
     void aNodeIsNamedOnce() {
         AbstractStep<String, String> parse = Steps.<String, String>map(String::trim).named("parse");

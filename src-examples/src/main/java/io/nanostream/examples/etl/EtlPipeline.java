@@ -88,12 +88,14 @@ final class EtlPipeline {
     private EtlPipeline() {
     }
 
-    /** Parses a message by the kind its topic holds. */
+    /** Parses a message by the kind its topic holds; what cannot be parsed goes to the policy. */
     static final class ParseEvent extends AbstractStep<KafkaRecord<String, String>, Event> {
         private final Topics topics;
 
-        ParseEvent(Topics topics) {
+        ParseEvent(Topics topics, ErrorPolicy policy) {
+            super(PARSE, 256);
             this.topics = topics;
+            withErrorPolicy(policy);
         }
 
         @Override
@@ -115,16 +117,14 @@ final class EtlPipeline {
                 .topics(topics.orders(), topics.payments(), topics.shipments())
                 .named(SOURCE)
                 .build();
-        AbstractStep<KafkaRecord<String, String>, Event> parse = new ParseEvent(topics).named(PARSE);
         KafkaSink<DeadLetter> deadLetters = KafkaSink.deadLetters(topics.deadLetters(), producer);
-        parse.withErrorPolicy(ErrorPolicy.deadLetter(deadLetters));
+        ParseEvent parse = new ParseEvent(topics, ErrorPolicy.deadLetter(deadLetters));
         AbstractStep<Event, Windowed<String, long[]>> perCustomer = Steps.window(Event::customer,
-                EventTime.of(Event::time).maxOutOfOrder(Duration.ofSeconds(1)).idleAfter(settings.quiet()),
-                Window.ofTime(settings.window()), CustomerTotals.summing());
-        perCustomer.named("per-customer");
-        perCustomer.withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)); // late messages, with how late
-        AbstractStep<Windowed<String, long[]>, CustomerTotals> totals = Steps.map(CustomerTotals::of);
-        totals.named("totals");
+                        EventTime.of(Event::time).maxOutOfOrder(Duration.ofSeconds(1)).idleAfter(settings.quiet()),
+                        Window.ofTime(settings.window()), CustomerTotals.summing())
+                .named("per-customer")
+                .withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)); // late messages, with how late
+        AbstractStep<Windowed<String, long[]>, CustomerTotals> totals = Steps.map(CustomerTotals::of).named("totals");
         JdbcSink<CustomerTotals> database = JdbcSink.<CustomerTotals>builder(settings.jdbcUrl())
                 .named(DATABASE)
                 .sql(TotalsTable.insertFirst(settings.jdbcUrl()))
