@@ -98,6 +98,12 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final long commitIntervalNanos;
     private final Duration stopTimeout;
     private final long maxRecords;
+    /** Whether to stop once every assigned partition was read to its end at its assignment. */
+    private final boolean stopAtEnd;
+    /** With stopAtEnd: each assigned partition's end offset when it was assigned. Polling thread only. */
+    private final Map<TopicPartition, Long> endAt = new HashMap<>();
+    /** With stopAtEnd: whether the group assigned this member partitions (perhaps none) yet. */
+    private boolean assigned;
     /** Records emitted or rejected so far. */
     private long taken;
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
@@ -133,6 +139,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         this.commitIntervalNanos = builder.commitInterval.toNanos();
         this.stopTimeout = builder.stopTimeout;
         this.maxRecords = builder.maxRecords;
+        this.stopAtEnd = builder.stopAtEnd;
         this.consumerFactory = builder.consumerFactory;
     }
 
@@ -164,7 +171,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         lastCommit = scheduler().nanoTime();
         try {
             subscribe();
-            while (!isStopping() && taken < maxRecords) {
+            while (!isStopping() && taken < maxRecords && !readToEnd()) {
                 if (paused) {
                     awaitRoom();
                 }
@@ -250,6 +257,31 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
     }
 
+    /**
+     * With stopAtEnd: whether every partition assigned was read to the end it had when assigned,
+     * every record before it emitted. A position not known yet is not at the end.
+     */
+    private boolean readToEnd() {
+        if (!stopAtEnd || !assigned) {
+            return false;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : pending) {
+            if (record.offset() < endAt.getOrDefault(new TopicPartition(record.topic(), record.partition()), 0L)) {
+                return false;
+            }
+        }
+        try {
+            for (Map.Entry<TopicPartition, Long> end : endAt.entrySet()) {
+                if (consumer.position(end.getKey(), Duration.ZERO) < end.getValue()) {
+                    return false;
+                }
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false;
+        }
+        return true;
+    }
+
     /** Emits waiting records while the buffer has room for them. */
     private void emitPending() {
         long room = Math.min(bufferRoom(), maxRecords - taken);
@@ -259,6 +291,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             PartitionProgress partition = progress.get(topicPartition);
             if (partition == null) {
                 continue; // revoked since it was polled: its next owner reads it
+            }
+            if (stopAtEnd && raw.offset() >= endAt.getOrDefault(topicPartition, Long.MAX_VALUE)) {
+                continue; // written after the partition was assigned: the next run reads it
             }
             PartitionProgress.Entry entry = partition.emitted(raw.offset());
             if (partition.finishedBefore(raw.offset())) {
@@ -494,10 +529,27 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 }
             }
             resumeAt.clear();
+            if (stopAtEnd) {
+                recordEnds(partitions);
+            }
             if (paused && !partitions.isEmpty()) {
                 consumer.pause(partitions);
             }
             partitionsChanged(progress.keySet());
+        }
+
+        /** With stopAtEnd: the partitions' ends now, which this run reads up to. */
+        private void recordEnds(Collection<TopicPartition> partitions) {
+            assigned = true;
+            if (partitions.isEmpty()) {
+                return;
+            }
+            try {
+                endAt.putAll(consumer.endOffsets(partitions, COMMIT_TIMEOUT));
+            } catch (KafkaException e) {
+                throw new KafkaException(name() + " could not read the end offsets of " + partitions
+                        + ", which stopAtEnd reads up to: " + e.getMessage(), e);
+            }
         }
 
         /** The partitions' last commits, to skip what they record as processed; none if unreadable. */
@@ -535,6 +587,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 }
             }
             pending.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
+            endAt.keySet().removeAll(partitions);
             crowded.forget(partitions);
             partitionsChanged(progress.keySet());
         }
@@ -559,6 +612,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         private Duration stopTimeout = Duration.ofSeconds(30);
         private long maxRecords = Long.MAX_VALUE;
         private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory = KafkaConsumer::new;
+        private boolean stopAtEnd;
         private ErrorPolicy errorPolicy;
         private final Settings given = new Settings();
 
@@ -686,6 +740,23 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 throw new IllegalArgumentException("maxRecords must not be negative: " + maxRecords);
             }
             this.maxRecords = given.once("maxRecords", maxRecords);
+            return this;
+        }
+
+        /**
+         * Makes a bounded run: the source reads each partition up to its end as it was when the
+         * partition was assigned, then stops as on a graceful stop (its records in flight are
+         * settled, their offsets committed, the consumer closed) and the pipeline completes.
+         * Records written after the assignment are left to the next run. For catch-up and nightly
+         * batch ETL, and for tests that wait for a topic to be processed. A partition assigned in a
+         * later rebalance is read to its end at that assignment; a member assigned no partitions
+         * stops at its first assignment.
+         *
+         * @return this builder
+         * @throws IllegalStateException if stopAtEnd was already given
+         */
+        public Builder<K, V> stopAtEnd() {
+            this.stopAtEnd = given.once("stopAtEnd", true);
             return this;
         }
 

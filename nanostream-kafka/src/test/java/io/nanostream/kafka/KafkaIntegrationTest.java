@@ -3,6 +3,7 @@ package io.nanostream.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nanostream.flow.AbstractSink;
 import io.nanostream.flow.NodeMetrics;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.kafka.broker.EmbeddedKafka;
@@ -19,12 +20,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -302,6 +306,75 @@ class KafkaIntegrationTest {
             b.stop();
             b.await(TIMEOUT);
         }
+    }
+
+    /** Keeps the values it takes; the first one waits until {@code release} opens. */
+    private static final class FirstWaitsSink extends AbstractSink<KafkaRecord<String, String>> {
+        final List<String> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch first = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        protected void consume(KafkaRecord<String, String> record) throws InterruptedException {
+            values.add(record.value());
+            first.countDown();
+            assertTrue(release.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "released");
+        }
+    }
+
+    private static List<ProducerRecord<String, String>> records(String topic, int from, int to) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            records.add(new ProducerRecord<>(topic, "k" + i, "v" + i));
+        }
+        return records;
+    }
+
+    /**
+     * Runs a bounded source of the first input topic to a sink, until the pipeline ends by itself.
+     * Fetches of 1 KiB and a small buffer make the source pause while the first record waits, and
+     * fetch the rest after it: records written meanwhile come in the same fetches as the last
+     * ones it must read.
+     */
+    private FirstWaitsSink boundedRun(Runnable whileTheFirstRecordWaits) throws Exception {
+        Map<String, Object> config = new java.util.HashMap<>(broker.consumerConfig("bounded-" + run));
+        config.put("max.partition.fetch.bytes", 1_024);
+        var source = KafkaSource.builder(config, new StringDeserializer(), new StringDeserializer())
+                .topics(inputs.get(0))
+                .bufferSize(64)
+                .stopAtEnd()
+                .build();
+        var sink = new FirstWaitsSink();
+        source.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            assertTrue(sink.first.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "a first record");
+            whileTheFirstRecordWaits.run();
+            sink.release.countDown();
+            pipeline.await(TIMEOUT);
+        }
+        return sink;
+    }
+
+    @Test
+    void aBoundedRunReadsWhatItsPartitionsHeldAtTheAssignmentAndTheNextRunReadsTheRest() throws Exception {
+        String topic = inputs.get(0);
+        broker.produce(records(topic, 0, 3_000));
+
+        FirstWaitsSink first = boundedRun(() -> {
+            try {
+                broker.produce(records(topic, 3_000, 3_100)); // after the assignment: left to the next run
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        FirstWaitsSink second = boundedRun(() -> { });
+
+        assertEquals(3_000, first.values.size());
+        assertEquals(3_000, Set.copyOf(first.values).size());
+        assertEquals(Set.copyOf(records(topic, 3_000, 3_100).stream().map(ProducerRecord::value)
+                .collect(Collectors.toList())), Set.copyOf(second.values));
+        assertEquals(100, second.values.size());
     }
 
     @Test

@@ -141,6 +141,7 @@ public final class InMemoryKafka {
                 beginnings.put(partition, 0L);
             }
             consumer.updateBeginningOffsets(beginnings);
+            updateEnds(partitions);
             Set<TopicPartition> before = new HashSet<>(consumer.assignment());
             consumer.rebalance(List.of(partitions));
             for (TopicPartition partition : partitions) {
@@ -156,8 +157,8 @@ public final class InMemoryKafka {
     }
 
     /**
-     * Adds records with these values (UTF-8) and no key to an assigned partition, at its next
-     * offsets.
+     * Adds records with these values (UTF-8) and no key to a partition, at its next offsets; the
+     * source reads them now if the partition is assigned to it, else once it is.
      *
      * @param partition the partition
      * @param values the values; null for a tombstone
@@ -173,7 +174,8 @@ public final class InMemoryKafka {
     }
 
     /**
-     * Adds records with these values and no key to an assigned partition, at its next offsets.
+     * Adds records with these values and no key to a partition, at its next offsets; the source
+     * reads them now if the partition is assigned to it, else once it is.
      *
      * @param partition the partition
      * @param values the values, as bytes
@@ -184,10 +186,14 @@ public final class InMemoryKafka {
         Objects.requireNonNull(partition, "partition must not be null");
         onPoll(() -> {
             List<byte[]> records = log.computeIfAbsent(partition, p -> new ArrayList<>());
+            boolean assigned = consumer.assignment().contains(partition);
             for (byte[] value : values) {
                 records.add(value);
-                addRecord(partition, records.size() - 1, value);
+                if (assigned) {
+                    addRecord(partition, records.size() - 1, value);
+                }
             }
+            updateEnds(partition);
         });
         return this;
     }
@@ -234,7 +240,16 @@ public final class InMemoryKafka {
         return consumer.closed();
     }
 
-    private void addRecord(TopicPartition partition, long offset, byte[] value) {
+    /** Tells the consumer the partitions' end offsets: how many records each holds. */
+    private void updateEnds(TopicPartition... partitions) {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            ends.put(partition, (long) log.getOrDefault(partition, List.of()).size());
+        }
+        consumer.updateEndOffsets(ends);
+    }
+
+        private void addRecord(TopicPartition partition, long offset, byte[] value) {
         consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, null, value));
     }
 

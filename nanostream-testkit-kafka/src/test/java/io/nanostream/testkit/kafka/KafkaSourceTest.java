@@ -18,6 +18,7 @@ import io.nanostream.testkit.CollectingSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
@@ -128,6 +129,42 @@ class KafkaSourceTest {
         @Override
         public void sleep(Duration duration) {
             throw new UnsupportedOperationException("the source under test does not sleep");
+        }
+    }
+
+    @Test
+    void withStopAtEndTheSourceReadsEachPartitionToItsEndAtTheAssignmentCommitsAndEnds() throws Exception {
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").stopAtEnd().build();
+        AbstractStep<KafkaRecord<String, String>, String> values = Steps.map(KafkaRecord::value);
+        var sink = new CollectingSink<String>();
+        source.subscribe(values);
+        values.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.add(ORDERS_0, values(0, 3)).add(ORDERS_1, values(3, 5)); // before the assignment
+            kafka.assign(ORDERS_0, ORDERS_1);
+
+            pipeline.await(TIMEOUT); // ends by itself
+
+            assertEquals(Set.of("0", "1", "2", "3", "4"), Set.copyOf(sink.items()));
+            assertEquals(3, kafka.committed(ORDERS_0));
+            assertEquals(2, kafka.committed(ORDERS_1));
+            assertTrue(kafka.isClosed());
+        }
+    }
+
+    @Test
+    void withStopAtEndAMemberAssignedNoPartitionEndsAtItsFirstAssignment() throws Exception {
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").stopAtEnd().build();
+        var sink = new CollectingSink<KafkaRecord<String, String>>();
+        source.subscribe(sink);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            kafka.assign();
+
+            pipeline.await(TIMEOUT);
+
+            assertEquals(List.of(), sink.items());
         }
     }
 
