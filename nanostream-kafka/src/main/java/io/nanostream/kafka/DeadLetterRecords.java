@@ -2,6 +2,9 @@ package io.nanostream.kafka;
 
 import io.nanostream.flow.DeadLetter;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -31,9 +34,22 @@ final class DeadLetterRecords {
             value = utf8(String.valueOf(item));
         }
         headers.add(KafkaSink.STEP_HEADER, utf8(letter.step()));
-        headers.add(KafkaSink.ERROR_CLASS_HEADER, utf8(letter.errorClass()));
+        headers.add(KafkaSink.ERROR_CLASS_HEADER, utf8(rootCause(letter.error()).getClass().getName()));
         headers.add(KafkaSink.ERROR_MESSAGE_HEADER, utf8(letter.errorMessage()));
         return new ProducerRecord<>(topic, null, key, value, headers);
+    }
+
+    /**
+     * The innermost cause: what went wrong, under the wrappers that said where (a record that
+     * does not deserialize is wrapped in a KafkaException naming its partition and offset).
+     */
+    private static Throwable rootCause(Throwable error) {
+        Throwable root = error;
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (root.getCause() != null && seen.add(root)) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     private static byte[] bytes(Object content) {

@@ -56,7 +56,11 @@ public final class KafkaSink<T> extends AbstractSink<T> {
 
     /** Dead-letter header: the name of the step that failed. */
     public static final String STEP_HEADER = "nanostream.step";
-    /** Dead-letter header: the class of the error. */
+    /**
+     * Dead-letter header: the class of the error's root cause, what went wrong under the wrappers
+     * that said where (such as the deserializer's own exception, under the {@code KafkaException}
+     * that names the record); the message header keeps the whole chain's words.
+     */
     public static final String ERROR_CLASS_HEADER = "nanostream.error.class";
     /** Dead-letter header: the message of the error. */
     public static final String ERROR_MESSAGE_HEADER = "nanostream.error.message";

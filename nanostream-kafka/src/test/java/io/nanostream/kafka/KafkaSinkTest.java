@@ -219,4 +219,21 @@ class KafkaSinkTest {
                 KafkaSink.ERROR_CLASS_HEADER, "java.lang.IllegalArgumentException", KafkaSink.ERROR_MESSAGE_HEADER,
                 "bad bytes"), headers);
     }
+
+    @Test
+    void aDeadLetterNamesTheRootCauseClassAndKeepsTheWholeMessage() {
+        var raw = new ConsumerRecord<>("orders", 3, 42L, new byte[0], new byte[] {1, 2});
+        var cause = new org.apache.kafka.common.errors.SerializationException("Size of data received by"
+                + " IntegerDeserializer is not 4");
+        var wrapper = new org.apache.kafka.common.KafkaException("record orders-3@42 does not deserialize: "
+                + cause.getMessage(), cause);
+
+        ProducerRecord<byte[], byte[]> record = DeadLetterRecords.toRecord("dlq", new DeadLetter("KafkaSource", raw,
+                wrapper, 1));
+
+        assertEquals("org.apache.kafka.common.errors.SerializationException",
+                new String(record.headers().lastHeader(KafkaSink.ERROR_CLASS_HEADER).value(), StandardCharsets.UTF_8));
+        assertEquals("record orders-3@42 does not deserialize: Size of data received by IntegerDeserializer is not 4",
+                new String(record.headers().lastHeader(KafkaSink.ERROR_MESSAGE_HEADER).value(), StandardCharsets.UTF_8));
+    }
 }

@@ -313,7 +313,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
-    /** Stops the broker, if it runs, and waits until it has exited. */
+    /**
+     * Returns the directory the broker keeps its configuration, logs and data in, a temporary
+     * directory of its own that {@link #close()} deletes.
+     *
+     * @return the directory
+     */
+    public Path directory() {
+        return dir;
+    }
+
+    /**
+     * Stops the broker, if it runs, waits until it has exited, and deletes its
+     * {@linkplain #directory() directory}: its data and logs are gone.
+     */
     @Override
     public void close() {
         try {
@@ -323,6 +336,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        } finally {
+            deleteDirectory();
+        }
+    }
+
+    /** Deletes the broker's directory, deepest first; what cannot be deleted is left. */
+    private void deleteDirectory() {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // already gone, or unreadable: nothing more to do
         }
     }
 
