@@ -744,6 +744,35 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
 
         /**
+         * Makes this source a static member of its consumer group, known by {@code id} (Kafka's
+         * {@code group.instance.id}): when the instance is killed and restarted with the same id
+         * within the consumer's {@code session.timeout.ms} (45 seconds by default), the group gives
+         * it its partitions back at once, with no rebalance and no wait for the session to time
+         * out. Give each instance of a pipeline its own id that stays the same across restarts,
+         * such as the host or pod name. An instance gone for longer than the session timeout
+         * has its partitions moved to the others, as without an id.
+         *
+         * @param id this instance's id in its group, stable across restarts
+         * @return this builder
+         * @throws IllegalArgumentException if id is empty, or the configuration names another
+         *     {@code group.instance.id}
+         * @throws IllegalStateException if an id was already given
+         */
+        public Builder<K, V> groupInstanceId(String id) {
+            if (Objects.requireNonNull(id, "id must not be null").isEmpty()) {
+                throw new IllegalArgumentException("id must not be empty: give this instance a name it keeps"
+                        + " across restarts, such as its host name");
+            }
+            Object configured = config.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+            if (configured != null && !configured.equals(id)) {
+                throw new IllegalArgumentException("the configuration's " + ConsumerConfig.GROUP_INSTANCE_ID_CONFIG
+                        + " is '" + configured + "', not '" + id + "': give the id once");
+            }
+            config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, given.once("groupInstanceId", id));
+            return this;
+        }
+
+        /**
          * Makes a bounded run: the source reads each partition up to its end as it was when the
          * partition was assigned, then stops as on a graceful stop (its records in flight are
          * settled, their offsets committed, the consumer closed) and the pipeline completes.

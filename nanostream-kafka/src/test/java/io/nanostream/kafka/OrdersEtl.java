@@ -51,11 +51,13 @@ final class OrdersEtl {
         Map<String, Object> consumer = new java.util.HashMap<>(Map.of("bootstrap.servers", settings.bootstrapServers(),
                 "group.id", settings.group(), "auto.offset.reset", "earliest", "session.timeout.ms", 10_000,
                 "heartbeat.interval.ms", 1_000));
-        if (settings.instanceId() != null) {
-            consumer.put("group.instance.id", settings.instanceId()); // a restart takes its partitions straight back
-        }
         Map<String, Object> producer = Map.of("bootstrap.servers", settings.bootstrapServers(), "linger.ms", 5);
-        KafkaSource<String, String> source = KafkaSource.builder(consumer, new StringDeserializer(), new StringDeserializer())
+        KafkaSource.Builder<String, String> builder = KafkaSource.builder(consumer, new StringDeserializer(),
+                new StringDeserializer());
+        if (settings.instanceId() != null) {
+            builder.groupInstanceId(settings.instanceId()); // a restart takes its partitions straight back
+        }
+        KafkaSource<String, String> source = builder
                 .topics(settings.inputs().toArray(new String[0]))
                 .commitEvery(settings.commitEvery() > 0 ? settings.commitEvery() : 500,
                         settings.commitEvery() > 0 ? Duration.ofHours(1) : Duration.ofSeconds(1)) // 0: the defaults
