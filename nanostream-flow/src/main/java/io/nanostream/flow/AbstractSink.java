@@ -31,9 +31,8 @@ import java.util.concurrent.Flow;
  *
  * @param <T> the type of items consumed
  */
-public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
+public abstract class AbstractSink<T> extends NodeBase implements Flow.Subscriber<T> {
 
-    final Node node;
     private final Inlet<T> inlet;
 
     /** Creates a sink named after its class that requests 256 items ahead. */
@@ -59,7 +58,7 @@ public abstract class AbstractSink<T> implements Flow.Subscriber<T> {
      * @throws IllegalArgumentException if bufferSize is not positive
      */
     protected AbstractSink(String name, int bufferSize) {
-        this.node = new Node(Node.Kind.SINK, name, getClass());
+        super(Node.Kind.SINK, name);
         this.inlet = new Inlet<>(node, Checks.positive(bufferSize, "bufferSize"), true, new Input());
     }
 

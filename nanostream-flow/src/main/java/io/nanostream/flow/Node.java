@@ -78,17 +78,9 @@ final class Node {
         this.name = name != null ? name : defaultName(type);
     }
 
+    /** The node a source, step, sink or partition is; null for a publisher or subscriber outside nanostream. */
     static Node of(Object candidate) {
-        if (candidate instanceof NodePublisher) {
-            return ((NodePublisher<?>) candidate).node;
-        }
-        if (candidate instanceof AbstractSink) {
-            return ((AbstractSink<?>) candidate).node;
-        }
-        if (candidate instanceof PartitionStep) {
-            return ((PartitionStep<?>) candidate).node;
-        }
-        return null;
+        return candidate instanceof NodeBase ? ((NodeBase) candidate).node : null;
     }
 
     /** Names this node; only while it is being built, before it joins a pipeline, and only once. */

@@ -20,12 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * users: an item sent around {@code emit} would escape delivery tracking, and a {@code close}
  * would end the stream behind the pipeline's back.
  */
-abstract class NodePublisher<T> implements Flow.Publisher<T> {
+abstract class NodePublisher<T> extends NodeBase implements Flow.Publisher<T> {
 
     /** Default number of items buffered for each subscriber. */
     static final int DEFAULT_BUFFER_SIZE = 256;
 
-    final Node node;
     private final DeferredExecutor executor;
     /** Buffers items for each subscriber, and delivers them on the node's threads. */
     private final SubmissionPublisher<T> buffer;
@@ -51,9 +50,9 @@ abstract class NodePublisher<T> implements Flow.Publisher<T> {
     }
 
     private NodePublisher(DeferredExecutor executor, Node.Kind kind, String name, int bufferSize) {
+        super(kind, name);
         this.buffer = new SubmissionPublisher<>(executor, Checks.positive(bufferSize, "bufferSize"));
         this.executor = executor;
-        this.node = new Node(kind, name, getClass());
         node.outlets.add(this);
     }
 

@@ -12,18 +12,17 @@ import java.util.function.Function;
  * of a publisher of its own. It starts taking items when any output is first requested from, and
  * cancels its upstreams when every output's subscribers have cancelled.
  */
-final class PartitionStep<T> implements Partition<T> {
+final class PartitionStep<T> extends NodeBase implements Partition<T> {
 
-    final Node node;
     private final Inlet<T> inlet;
     private final List<Output<T>> outputs = new ArrayList<>();
     private final Function<? super T, ?> keyFunction;
     private final AtomicInteger liveOutputs;
 
     PartitionStep(int count, Function<? super T, ?> keyFunction) {
+        super(Node.Kind.STEP, "partition");
         Checks.positive(count, "count");
         this.keyFunction = Checks.notNull(keyFunction, "keyFunction");
-        this.node = new Node(Node.Kind.STEP, "partition", PartitionStep.class);
         this.inlet = new Inlet<>(node, NodePublisher.DEFAULT_BUFFER_SIZE, false, new Input());
         for (int i = 0; i < count; i++) {
             Output<T> output = new Output<>(this, i);
