@@ -60,6 +60,8 @@ class EtlCrashTest {
     /** Events produced per second while the kills happen: the run streams for about 12 s. */
     private static final int RATE = 4_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long the input's producer may take to send everything once the broker is back. */
+    private static final Duration PRODUCER_TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final String MARIADB = "jdbc:mariadb://127.0.0.1:3306/test?user=root&password=";
@@ -155,7 +157,12 @@ class EtlCrashTest {
                 commits.awaitNext(TIMEOUT);
                 broker.stop();
                 broker.restart();
-                produced.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                long restarted = System.nanoTime();
+                // The producer's sends wait for the broker to lead its partitions again, each up to
+                // max.block.ms (60 s); the test waits for them a while longer than for anything else.
+                produced.get(PRODUCER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                System.out.printf(Locale.ROOT, "broker restart test: the producer finished %d ms after the restart%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
 
                 assertExact(broker, expected, POSTGRES);
                 assertEquals(Pipeline.State.RUNNING, pipeline.state());
