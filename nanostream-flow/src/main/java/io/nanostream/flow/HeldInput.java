@@ -1,5 +1,9 @@
 package io.nanostream.flow;
 
+import io.nanostream.flow.internal.Origins;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A {@link Held} input: one retained count on the input's lineage, given back once. */
@@ -7,6 +11,34 @@ final class HeldInput implements Held {
 
     /** Stands for a held input of a pipeline that tracks no delivery. */
     static final HeldInput UNTRACKED = new HeldInput(null, null);
+
+    static {
+        Origins.install(new Origins.Access() {
+            @Override
+            public List<Object> of(Held input) {
+                Lineage lineage = ((HeldInput) input).lineage;
+                if (lineage == null) {
+                    return List.of();
+                }
+                if (lineage instanceof Lineage.Tracker) {
+                    return List.of(lineage);
+                }
+                Map<Lineage.Tracker, Boolean> roots = new LinkedHashMap<>();
+                lineage.collectRoots(roots);
+                return List.copyOf(roots.keySet());
+            }
+
+            @Override
+            public int outstanding(Object origin) {
+                return ((Lineage.Tracker) origin).outstanding();
+            }
+
+            @Override
+            public boolean isRevoked(Object origin) {
+                return ((Lineage.Tracker) origin).isRevoked();
+            }
+        });
+    }
 
     final Lineage lineage;
     private final Inlet<?> holder;

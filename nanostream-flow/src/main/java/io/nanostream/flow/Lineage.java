@@ -94,6 +94,11 @@ abstract class Lineage {
             OUTSTANDING.set(this, links);
         }
 
+        /** The work outstanding: zero or less once delivered or failed. */
+        int outstanding() {
+            return outstanding;
+        }
+
         @Override
         void retain(int n) {
             OUTSTANDING.getAndAdd(this, n);

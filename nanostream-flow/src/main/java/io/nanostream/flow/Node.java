@@ -1,5 +1,6 @@
 package io.nanostream.flow;
 
+import io.nanostream.flow.internal.JoinChecks;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,15 @@ final class Node {
     }
 
     final Kind kind;
+    /** The source, step, sink or outlet this node is. */
+    final NodeBase owner;
+    /**
+     * Whether this node must receive each item through its own delivery, never fused into the
+     * step before it (whose items would then share one delivery): see {@link JoinChecks#refuseFusion}.
+     */
+    volatile boolean refusesFusion;
+    /** What this node checks of a pipeline before it joins it; null if nothing. */
+    volatile java.util.function.Consumer<JoinChecks.Members> joinCheck;
     /** Settable until the node joins a pipeline; see {@link #rename}. */
     volatile String name;
     /** Whether {@link #rename} named this node already: it replaces the name of construction once. */
@@ -73,9 +83,10 @@ final class Node {
         return current == null ? Assignment.UNANNOUNCED : current.epochOf(partition);
     }
 
-    Node(Kind kind, String name, Class<?> type) {
+    Node(Kind kind, String name, NodeBase owner) {
         this.kind = kind;
-        this.name = name != null ? name : defaultName(type);
+        this.owner = owner;
+        this.name = name != null ? name : defaultName(owner.getClass());
     }
 
     /** The node a source, step, sink or partition is; null for a publisher or subscriber outside nanostream. */

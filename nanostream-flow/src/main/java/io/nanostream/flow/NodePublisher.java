@@ -194,7 +194,8 @@ abstract class NodePublisher<T> extends NodeBase implements Flow.Publisher<T> {
     /** Fuses this node with its lone nanostream subscriber, if it {@linkplain #runsInSubscriber may}. */
     final void fuseWithLoneSubscriber() {
         List<Link<T>> links = links();
-        if (runsInSubscriber() && links.size() == 1 && links.get(0).target() != null) {
+        if (runsInSubscriber() && links.size() == 1 && links.get(0).target() != null
+                && !Node.of(links.get(0).to).refusesFusion) {
             Link<T> link = links.get(0);
             link.startDirect();
             fused = link;

@@ -97,6 +97,7 @@ public final class Pipeline implements AutoCloseable {
     private Pipeline(List<? extends Flow.Publisher<?>> roots) {
         this.graph = new PipelineGraph(roots);
         this.name = ((NodePublisher<?>) roots.get(0)).name();
+        graph.checkJoining();
         graph.joinPipeline(this);
     }
 

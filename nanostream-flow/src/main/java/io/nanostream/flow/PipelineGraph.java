@@ -1,5 +1,6 @@
 package io.nanostream.flow;
 
+import io.nanostream.flow.internal.JoinChecks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -58,6 +59,29 @@ final class PipelineGraph {
         this.sinks = Collections.unmodifiableList(walk.sinks);
         this.foreignLinks = Collections.unmodifiableList(walk.foreignLinks);
         this.edges = Collections.unmodifiableList(walk.edges);
+    }
+
+    /**
+     * Runs the checks that nodes asked for ({@link JoinChecks}) with the pipeline's sources and
+     * ends, before any node joins: a check that throws leaves every node free to join another.
+     */
+    void checkJoining() {
+        List<Object> starts = new ArrayList<>(sources);
+        starts.addAll(entrySteps);
+        List<Object> ends = new ArrayList<>();
+        for (Node sink : sinks) {
+            ends.add(sink.owner);
+        }
+        for (Link<?> link : foreignLinks) {
+            ends.add(link.to);
+        }
+        JoinChecks.Members members = new JoinChecks.Members(starts, ends);
+        for (Node node : nodesInOrder) {
+            java.util.function.Consumer<JoinChecks.Members> check = node.joinCheck;
+            if (check != null) {
+                check.accept(members);
+            }
+        }
     }
 
     /** Makes every node and owned outlet belong to {@code owner}. */

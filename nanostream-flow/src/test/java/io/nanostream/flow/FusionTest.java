@@ -73,6 +73,23 @@ class FusionTest {
         assertEquals(Set.of(), sink.insideStep);
     }
 
+    /** A sink that writes a source item's outputs together (a Kafka sink in a transaction) asks not to be fused. */
+    @Test
+    void aSinkThatRefusesFusionGetsEachItemThroughItsBuffer() throws Exception {
+        var source = TestNodes.source(range(1_000));
+        AbstractStep<Integer, Integer> twice = Steps.flatMap(x -> List.of(x, x));
+        var sink = new StackSink(twice);
+        io.nanostream.flow.internal.JoinChecks.refuseFusion(sink);
+        source.subscribe(twice);
+        twice.subscribe(sink);
+
+        TestNodes.run(source);
+
+        assertEquals(range(1_000).stream().flatMap(x -> java.util.stream.Stream.of(x, x)).collect(Collectors.toList()),
+                sink.items);
+        assertEquals(Set.of(), sink.insideStep);
+    }
+
     @Test
     void aMapWithTwoSubscribersIsNotFused() throws Exception {
         var source = TestNodes.source(range(1_000));

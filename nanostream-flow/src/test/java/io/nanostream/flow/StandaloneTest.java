@@ -21,6 +21,8 @@ class StandaloneTest {
     /** Takes every item it is offered, one at a time, and records the end. */
     static final class PlainSubscriber<T> implements Flow.Subscriber<T> {
         final List<T> items = Collections.synchronizedList(new ArrayList<>());
+        /** The threads that delivered to it. */
+        final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final CompletableFuture<Void> completed = new CompletableFuture<>();
         private Flow.Subscription subscription;
 
@@ -33,6 +35,7 @@ class StandaloneTest {
         @Override
         public void onNext(T item) {
             items.add(item);
+            threads.add(Thread.currentThread());
             subscription.request(1);
         }
 
@@ -99,8 +102,11 @@ class StandaloneTest {
         step.subscribe(downstream);
         downstream.completed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-        List<Thread> threads = threadsNamed("nanostream-standalone-threads-");
-        assertFalse(threads.isEmpty(), "the step delivered on threads of its own");
+        // the threads that delivered, seen as they did: once idle they may end before a look here
+        List<Thread> threads = new ArrayList<>(downstream.threads);
+        assertFalse(threads.isEmpty());
+        assertTrue(threads.stream().allMatch(t -> t.getName().startsWith("nanostream-standalone-threads-")),
+                "the step delivered on threads of its own: " + threads);
         for (Thread thread : threads) {
             assertTrue(thread.isDaemon(), thread + " keeps no JVM alive");
             thread.join(TIMEOUT.toMillis());
@@ -137,15 +143,5 @@ class StandaloneTest {
                 () -> Standalone.start(new SubmissionPublisher<Integer>()));
         assertTrue(error.getMessage().endsWith("is not a nanostream source, step or partition; a sink needs no start,"
                 + " and other publishers run by themselves"), error.getMessage());
-    }
-
-    private static List<Thread> threadsNamed(String prefix) {
-        List<Thread> named = new ArrayList<>();
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().startsWith(prefix)) {
-                named.add(thread);
-            }
-        }
-        return named;
     }
 }
