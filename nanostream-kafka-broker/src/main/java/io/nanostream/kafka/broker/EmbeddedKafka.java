@@ -240,7 +240,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A consumer outside any group, assigned every partition of a topic, at the beginning. */
     private KafkaConsumer<String, String> fromBeginning(String topic) {
-        Map<String, Object> settings = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Map<String, Object> settings = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what transactions committed, no more
         var consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
@@ -250,7 +251,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Reads everything a topic holds now, from the beginning, without a consumer group.
+     * Reads everything a topic holds now, from the beginning, without a consumer group. Like every
+     * read here it is {@code read_committed}: records of transactions still open or aborted are
+     * not read, and "now" is up to the first transaction still open.
      *
      * @param topic the topic
      * @return its records, as strings, in order within each partition

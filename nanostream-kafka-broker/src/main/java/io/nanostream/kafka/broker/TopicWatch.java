@@ -27,9 +27,9 @@ public final class TopicWatch implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> partitions;
 
-    private TopicWatch(EmbeddedKafka broker, String topic) {
-        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    private TopicWatch(EmbeddedKafka broker, String topic, String isolation) {
+        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
         consumer.assign(partitions);
@@ -44,7 +44,20 @@ public final class TopicWatch implements AutoCloseable {
      * @return a watch; close it after use
      */
     public static TopicWatch of(EmbeddedKafka broker, String topic) {
-        return new TopicWatch(broker, topic);
+        return new TopicWatch(broker, topic, "read_uncommitted");
+    }
+
+    /**
+     * Starts watching a topic from its end for committed records: a record written in a
+     * transaction is readable once the transaction committed, so {@link #awaitNext} returns right
+     * after a commit that wrote to the topic.
+     *
+     * @param broker the broker
+     * @param topic the topic, which must exist
+     * @return a watch; close it after use
+     */
+    public static TopicWatch ofCommitted(EmbeddedKafka broker, String topic) {
+        return new TopicWatch(broker, topic, "read_committed");
     }
 
     /** Forgets the records so far: {@link #awaitNext} waits for one written after this call. */
