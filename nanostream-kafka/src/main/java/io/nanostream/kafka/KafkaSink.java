@@ -4,6 +4,7 @@ import io.nanostream.flow.AbstractSink;
 import io.nanostream.flow.DeadLetter;
 import io.nanostream.flow.ErrorPolicy;
 import io.nanostream.flow.Held;
+import io.nanostream.flow.internal.JoinChecks;
 import io.nanostream.flow.internal.Settings;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -41,6 +42,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * keyed by its key and start, whose items were partly committed before the crash), then reaches
  * the topic once, as it was first written. See {@code docs/GUARANTEES.md}.
  *
+ * <p><b>Exactly once.</b> In a pipeline whose {@link KafkaSource} reads
+ * {@linkplain KafkaSource.Builder#exactlyOnce exactly once}, the sink writes through the source's
+ * transactional producer instead of its own (its producer settings other than the brokers are not
+ * used), and its records become readable to {@code read_committed} readers when the source commits.
+ *
  * <p>{@link #deadLetters} makes a sink for any node's dead letters.
  *
  * <pre>{@code
@@ -67,6 +73,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     /** Dead-letter header: where the record came from, as {@code topic-partition@offset}. */
     public static final String ORIGIN_HEADER = "nanostream.origin";
 
+    private static final System.Logger LOG = System.getLogger("io.nanostream.kafka");
+    /** How long a sink in a transaction waits at the end of input for its records to be written. */
+    private static final Duration END_TIMEOUT = Duration.ofSeconds(30);
+
     private final Function<? super T, ? extends ProducerRecord<?, ?>> toRecord;
     /** Makes the producer, at the start: a sink built and never started holds no connection. */
     private final java.util.function.Supplier<Producer<Object, Object>> openProducer;
@@ -82,6 +92,33 @@ public final class KafkaSink<T> extends AbstractSink<T> {
      */
     private final Map<ByteBuffer, List<Held>> unconfirmed = new ConcurrentHashMap<>();
     private final Serializer<Object> keySerializer;
+    private final Serializer<Object> valueSerializer;
+    /** The brokers of the producer configuration, to check an exactly-once source's against. */
+    private final Object bootstrapServers;
+    /** In a pipeline whose source reads exactly once: the source's transactions; else null. Set before the start. */
+    private volatile KafkaTransaction transaction;
+    /** With a transaction: the outputs given to it and not yet written or failed. Guarded by {@link #outcome}. */
+    private int unsettled;
+    /** How this sink hears what became of the outputs it gave the transaction. */
+    private final KafkaTransaction.Outcome outcome = new KafkaTransaction.Outcome() {
+        @Override
+        public void written(KafkaTransaction.Output output) {
+            output.input.release();
+            settled();
+        }
+
+        @Override
+        public void notWritten(KafkaTransaction.Output output, Throwable cause) {
+            output.input.fail(cause);
+            settled();
+        }
+
+        private synchronized void settled() {
+            if (--unsettled == 0) {
+                notifyAll();
+            }
+        }
+    };
     /** With oncePerKey and topic(..): the topic to read the written keys of at the start. */
     private final String topic;
     /** Sends that failed, settled on the sink's own threads. */
@@ -97,6 +134,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         @SuppressWarnings("unchecked") // applied to the keys of the records made for this serializer
         Serializer<Object> keys = (Serializer<Object>) builder.keySerializer;
         this.keySerializer = keys;
+        @SuppressWarnings("unchecked") // applied to the values of the records made for this serializer
+        Serializer<Object> values = (Serializer<Object>) builder.valueSerializer;
+        this.valueSerializer = values;
+        this.bootstrapServers = builder.config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
         this.topic = builder.topic;
     }
 
@@ -142,10 +183,34 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     /** Opens the producer, and reads the keys already written when the topic is known, before the first item. */
     @Override
     protected void onStart() {
+        if (transaction != null) {
+            return; // writes through the source's transactional producer
+        }
         producer = openProducer.get();
         if (writtenKeys != null && topic != null) {
             writtenKeys.read(topic);
         }
+    }
+
+    /**
+     * Makes this sink write through an exactly-once source's transactions: called when the
+     * pipeline is built, before it starts.
+     *
+     * @throws IllegalArgumentException if this sink cannot write in them
+     */
+    void joinTransaction(KafkaTransaction source, String sourceName) {
+        if (writtenKeys != null) {
+            throw new IllegalArgumentException("sink '" + name() + "' writes each key once (oncePerKey), but source '"
+                    + sourceName + "' reads exactly once, which writes each result once already: drop oncePerKey");
+        }
+        if (bootstrapServers != null && !bootstrapServers.equals(source.bootstrapServers())) {
+            throw new IllegalArgumentException("sink '" + name() + "' writes to " + bootstrapServers + ", but source '"
+                    + sourceName + "' commits its transactions on " + source.bootstrapServers() + ": an exactly-once"
+                    + " pipeline writes to the cluster it reads from");
+        }
+        source.allowWaiting(maxInFlight);
+        JoinChecks.refuseFusion(this); // see JoinChecks.refuseFusion: each output must count while on its way
+        transaction = source;
     }
 
     @Override
@@ -155,6 +220,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
                 "the record function of sink '" + name() + "' returned null");
         @SuppressWarnings("unchecked") // the builder's serializers match the records' types
         ProducerRecord<Object, Object> typed = (ProducerRecord<Object, Object>) record;
+        if (transaction != null) {
+            writeInTransaction(typed);
+            return;
+        }
         byte[] key = writtenKeys != null ? keyOf(typed) : null;
         if (key != null && !writtenKeys.add(typed.topic(), key, System.currentTimeMillis(), this::partitionsAssigned)) {
             followFirstWrite(ByteBuffer.wrap(key)); // written before: the first write wins
@@ -196,6 +265,27 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     }
 
     /**
+     * Gives the record, in bytes, to the source's transaction, holding the item until the record
+     * is written (or fails). The producer's {@code buffer.memory} bounds what is sent and not yet
+     * acknowledged; the source bounds what waits.
+     */
+    private void writeInTransaction(ProducerRecord<Object, Object> record) {
+        byte[] key = keySerializer.serialize(record.topic(), record.headers(), record.key());
+        byte[] value = valueSerializer.serialize(record.topic(), record.headers(), record.value());
+        ProducerRecord<byte[], byte[]> bytes = new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(),
+                key, value, record.headers());
+        Held input = holdInput();
+        synchronized (outcome) {
+            unsettled++;
+        }
+        try {
+            transaction.offer(new KafkaTransaction.Output(bytes, input, outcome));
+        } catch (KafkaException e) {
+            throw pipelineFailure(e); // the transaction failed: no error policy can save this item
+        }
+    }
+
+    /**
      * A record of a key already written: its item is acknowledged at once if the first write was
      * confirmed, else with it (or failed with it, to be read again), never before.
      */
@@ -229,6 +319,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
 
     @Override
     protected void onEndOfInput() throws InterruptedException {
+        if (transaction != null) {
+            awaitWritten();
+            return;
+        }
         producer.flush();
         sends.acquire(maxInFlight); // every callback has run
         sends.release(maxInFlight);
@@ -238,6 +332,26 @@ public final class KafkaSink<T> extends AbstractSink<T> {
         } finally {
             closeWrittenKeys();
         }
+    }
+
+    /**
+     * With a transaction: waits until every record this sink gave it was written (in a
+     * transaction that the source commits) or failed, so that no input is still held when the sink
+     * ends; the outputs of other sinks that complete a group may still be on their way.
+     */
+    private void awaitWritten() throws InterruptedException {
+        long deadline = System.nanoTime() + END_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && !transaction.failed()) { // if failed, the source fails the pipeline
+            transaction.sendReady();
+            synchronized (outcome) {
+                if (unsettled == 0) {
+                    return;
+                }
+                outcome.wait(20);
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, () -> "sink '" + name() + "' ended before all its records were written in"
+                + " a transaction; their inputs are read again after a restart");
     }
 
     @Override
@@ -368,6 +482,10 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * requests ahead. Each send is under way until the broker acknowledges it, some
          * milliseconds, so this bounds the rate to about {@code maxInFlight} per acknowledgement
          * time (in the Kafka benchmark, 1 000 gave 250 000 records/s and 10 000 gave 370 000).
+         * In a pipeline whose source reads {@linkplain KafkaSource.Builder#exactlyOnce exactly once},
+         * it bounds instead the outputs that wait for the rest of their records' outputs (summed
+         * over the sinks: the source reads no more while that many wait); what is sent and not yet
+         * acknowledged is bounded by the producer's {@code buffer.memory}.
          *
          * @param maxInFlight the bound
          * @return this builder

@@ -3,6 +3,7 @@ package io.nanostream.kafka;
 import io.nanostream.flow.AbstractSource;
 import io.nanostream.flow.DeliveryCallback;
 import io.nanostream.flow.ErrorPolicy;
+import io.nanostream.flow.internal.JoinChecks;
 import io.nanostream.flow.internal.Settings;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -47,6 +49,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  * partition still in flight are left to the partition's next owner, which reads them again.
  * After a crash, what was processed since the last commit is read again: at most one commit
  * batch per partition, plus what was in flight.
+ *
+ * <p><b>Exactly once.</b> With {@link Builder#exactlyOnce}, the pipeline's {@link KafkaSink}s
+ * write in Kafka transactions that also commit this source's offsets, at the same interval: a
+ * {@code read_committed} reader sees each output once, whatever crashes. See
+ * {@code docs/GUARANTEES.md}.
  *
  * <p><b>Bad records.</b> A record that does not deserialize goes to the source's
  * {@linkplain #withErrorPolicy error policy}: {@code fail} (the default) fails the pipeline;
@@ -125,6 +132,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private long lastCommit;
     /** The backlog, and the partitions with nothing waiting. */
     private final Waiting waiting;
+    /** With exactlyOnce: the transactions the pipeline's sinks write in; else null. */
+    private final KafkaTransaction transaction;
+    /** Whether the consumer is being closed, which revokes its partitions after the last commit. */
+    private boolean closing;
 
     private KafkaSource(Builder<K, V> builder) {
         super(builder.name, builder.bufferSize);
@@ -141,6 +152,48 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         this.maxRecords = builder.maxRecords;
         this.stopAtEnd = builder.stopAtEnd;
         this.consumerFactory = builder.consumerFactory;
+        if (builder.transactions != null) {
+            this.transaction = new KafkaTransaction(this::name, KafkaTransaction.producerSettings(builder.transactions),
+                    settings -> new KafkaProducer<>(settings));
+            JoinChecks.whenJoining(this, this::joinExactlyOnce);
+        } else {
+            this.transaction = null;
+        }
+    }
+
+    /**
+     * With exactlyOnce, when the pipeline is built: this source must be its only source, and
+     * every path must end in a {@link KafkaSink}, which then writes in this source's transactions.
+     */
+    private void joinExactlyOnce(JoinChecks.Members members) {
+        for (Object source : members.sources()) {
+            if (source != this) {
+                throw new IllegalArgumentException("source '" + name() + "' reads exactly once, so it must be its"
+                        + " pipeline's only source, but the pipeline also starts at " + describe(source) + ": read"
+                        + " several topics with one source (topics(..)), or give the other source a pipeline of its own");
+            }
+        }
+        for (Object end : members.ends()) {
+            if (!(end instanceof KafkaSink)) {
+                throw new IllegalArgumentException("source '" + name() + "' reads exactly once, but " + describe(end)
+                        + " is not a KafkaSink, and only Kafka sinks write in its transactions: write to a topic"
+                        + " and feed that sink from a second pipeline reading the topic (read_committed), or drop"
+                        + " exactlyOnce to write at least once");
+            }
+        }
+        for (Object end : members.ends()) {
+            ((KafkaSink<?>) end).joinTransaction(transaction, name());
+        }
+    }
+
+    private static String describe(Object node) {
+        if (node instanceof io.nanostream.flow.AbstractSink) {
+            return "sink '" + ((io.nanostream.flow.AbstractSink<?>) node).name() + "'";
+        }
+        if (node instanceof AbstractSource) {
+            return "source '" + ((AbstractSource<?>) node).name() + "'";
+        }
+        return "'" + node + "'";
     }
 
     /**
@@ -168,6 +221,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     @Override
     protected void produce() throws Exception {
         consumer = consumerFactory.apply(consumerConfig());
+        if (transaction != null) {
+            transaction.open(); // before anything is read: fences the instance this one replaces
+        }
         lastCommit = scheduler().nanoTime();
         try {
             subscribe();
@@ -180,6 +236,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 }
                 emitPending();
                 adjustPause();
+                if (transaction != null) {
+                    transaction.sendReady(); // outputs whose last piece arrived since they were offered
+                }
                 commitIfDue();
                 if (!crowded.isEmpty()) {
                     crowded.update(consumer, progress, paused); // lets a partition go after its longest hold
@@ -245,6 +304,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        if (transaction != null) {
+            settings.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what another pipeline committed
+        }
         return settings;
     }
 
@@ -285,6 +347,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** Emits waiting records while the buffer has room for them. */
     private void emitPending() {
         long room = Math.min(bufferRoom(), maxRecords - taken);
+        if (transaction != null && transaction.full()) {
+            room = 0; // as many outputs wait for the rest of their records' outputs as may
+        }
         while (room > 0 && !pending.isEmpty() && !isStopping()) {
             ConsumerRecord<byte[], byte[]> raw = pending.poll();
             TopicPartition topicPartition = new TopicPartition(raw.topic(), raw.partition());
@@ -348,7 +413,23 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
 
     private void commitIfDue() {
         int delivered = deliveredSinceCommit();
-        if (delivered >= commitEvery || scheduler().nanoTime() - lastCommit >= commitIntervalNanos) {
+        boolean due = delivered >= commitEvery || scheduler().nanoTime() - lastCommit >= commitIntervalNanos;
+        if (transaction != null) {
+            if (due || transaction.commitPending()) {
+                lastCommit = scheduler().nanoTime();
+                try {
+                    commitTransaction();
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    LOG.log(System.Logger.Level.WARNING, () -> name() + "'s commit took longer than max.block.ms; the"
+                            + " next commit finishes it: " + e);
+                    return;
+                }
+                forgetDelivered(delivered);
+                crowded.update(consumer, progress, paused);
+            }
+            return;
+        }
+        if (due) {
             Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(progress.keySet(), false); // covers `delivered`
             lastCommit = scheduler().nanoTime();
             if (!offsets.isEmpty()) {
@@ -395,8 +476,39 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         return offsets;
     }
 
+    /**
+     * With exactlyOnce: commits the transaction, with the offsets of every record finished by
+     * then, which every output in it belongs to.
+     *
+     * @throws KafkaException if the transaction failed: the pipeline fails
+     */
+    private void commitTransaction() {
+        commitTransaction(() -> { });
+    }
+
+    /** Commits the transaction, then runs {@code then} before any sink sends again. */
+    private void commitTransaction(Runnable then) {
+        KafkaEvents.Commit event = KafkaEvents.commitStarted();
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = transaction.commit(() -> offsetsToCommit(progress.keySet(), false), consumer::groupMetadata, then);
+        } catch (KafkaException e) {
+            KafkaEvents.committed(event, name(), Map.of(), true, false);
+            throw e;
+        }
+        if (!committed.isEmpty()) {
+            KafkaEvents.committed(event, name(), committed, true, true);
+            markCommitted(committed);
+        }
+    }
+
     private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.keySet().forEach(partition -> progress.get(partition).committed());
+        for (TopicPartition partition : offsets.keySet()) {
+            PartitionProgress state = progress.get(partition);
+            if (state != null) { // else revoked right after its commit
+                state.committed();
+            }
+        }
     }
 
     /**
@@ -404,6 +516,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
      * revocation or a stop, this is the last word, even if an asynchronous commit before it failed.
      */
     private void commitSync(Collection<TopicPartition> partitions) {
+        if (transaction != null) {
+            commitTransaction(); // every partition's: the transaction holds outputs of them all
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(partitions, true);
         if (offsets.isEmpty()) {
             return;
@@ -429,12 +545,21 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             awaitInFlight();
             Thread.interrupted(); // a late stop's interrupt must not cut the commit short
             awaitAsyncCommits();
-            commitSync(new ArrayList<>(progress.keySet()));
+            if (transaction == null || !transaction.failed()) {
+                commitSync(new ArrayList<>(progress.keySet()));
+            }
         } catch (KafkaException e) {
             LOG.log(System.Logger.Level.WARNING, () -> name() + " could not finish cleanly: " + e);
         } finally {
             Thread.interrupted();
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            try {
+                if (transaction != null) {
+                    transaction.close(); // aborts what is left open: none of it counts
+                }
+            } finally {
+                closing = true;
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            }
         }
     }
 
@@ -459,6 +584,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         // a snapshot: the polls below may run rebalance callbacks that change `progress`
         for (PartitionProgress partition : new ArrayList<>(progress.values())) {
             while (!partition.isSettled()) {
+                if (transaction != null) {
+                    if (transaction.failed()) {
+                        return; // nothing more can commit: what is in flight is read again after a restart
+                    }
+                    transaction.sendReady(); // outputs whose last piece arrived since
+                    commitIfDue(); // a long wait must not outlast the transaction's timeout
+                }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
                     LOG.log(System.Logger.Level.WARNING, () -> name() + " stopped before every record in flight"
@@ -503,6 +635,16 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             KafkaEvents.rebalanced(name(), "revoked", partitions);
+            if (transaction != null) {
+                if (closing) {
+                    return; // the transactions ended with the stop's commit, or were aborted
+                }
+                commitTransaction(() -> { // before a sink sends again, the partitions' records are known revoked
+                    forget(partitions);
+                    transaction.dropRevoked(); // their outputs not yet sent: the next owner writes them
+                });
+                return;
+            }
             commitSync(partitions);
             forget(partitions);
         }
@@ -511,6 +653,15 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             KafkaEvents.rebalanced(name(), "lost", partitions);
             forget(partitions); // another member owns them already: committing would be wrong
+            if (transaction != null && !partitions.isEmpty()) {
+                // the open transaction holds outputs of their records, which the new owner writes
+                // again: it must not commit, and what this member marked finished with it is not
+                KafkaException lost = new KafkaException(name() + " lost partitions " + partitions + " to another"
+                        + " member of its group (its session timed out) while its transaction held their outputs;"
+                        + " the pipeline stops, and a restart resumes from the last committed transaction");
+                transaction.abandon(lost);
+                throw lost;
+            }
         }
 
         @Override
@@ -613,6 +764,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         private long maxRecords = Long.MAX_VALUE;
         private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory = KafkaConsumer::new;
         private boolean stopAtEnd;
+        private Map<String, Object> transactions;
         private ErrorPolicy errorPolicy;
         private final Settings given = new Settings();
 
@@ -790,6 +942,53 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
 
         /**
+         * Makes the pipeline exactly-once, Kafka to Kafka: every {@link KafkaSink} of the pipeline
+         * writes through one transactional producer made from {@code producerConfig}, and the
+         * source commits the offsets of the records it read in the same transactions, at its
+         * commit interval. A {@code read_committed} reader of the sinks' topics then sees each
+         * output once, whatever crashes: a transaction not committed is aborted, and the records
+         * whose outputs it held are read again. A record's outputs are written together, in one
+         * transaction, once they have all reached the sinks; records held longer (in an open window,
+         * a slow call) are committed with their outputs in a later transaction. The source reads
+         * with {@code isolation.level=read_committed} unless the configuration says otherwise.
+         *
+         * <p>{@code producerConfig} must name the brokers (the cluster the source reads from) and a
+         * {@code transactional.id} that each instance of the pipeline keeps across restarts (such
+         * as the group name and the host name): a restarted instance aborts what its predecessor
+         * left open and fences it, so a zombie of it can write no more. Its
+         * {@code transaction.timeout.ms} is 10 seconds unless given: how long an instance killed
+         * and not restarted keeps its open transaction blocking {@code read_committed} readers.
+         * The sinks' own producer settings are not used.
+         *
+         * <p>{@code Pipeline.from} refuses a pipeline this cannot make exact: one with another
+         * source, or with a sink that is not a {@code KafkaSink} (a database sink, say: its writes
+         * cannot join a Kafka transaction), or a {@code KafkaSink} that writes {@code oncePerKey} or
+         * to other brokers.
+         *
+         * @param producerConfig kafka-clients producer configuration with {@code bootstrap.servers}
+         *     and {@code transactional.id}
+         * @return this builder
+         * @throws IllegalArgumentException if the configuration lacks either
+         * @throws IllegalStateException if exactlyOnce was already given
+         */
+        public Builder<K, V> exactlyOnce(Map<String, ?> producerConfig) {
+            Map<String, Object> settings = new HashMap<>(Objects.requireNonNull(producerConfig, "producerConfig must not be null"));
+            Object id = settings.get("transactional.id");
+            if (id == null || id.toString().isEmpty()) {
+                throw new IllegalArgumentException("the producer configuration of exactlyOnce has no transactional.id:"
+                        + " give each instance of the pipeline its own id that it keeps across restarts, such as the"
+                        + " group and the host name, so that a restarted instance fences the one it replaces");
+            }
+            if (!settings.containsKey("bootstrap.servers")) {
+                throw new IllegalArgumentException("the producer configuration of exactlyOnce has no bootstrap.servers:"
+                        + " add the brokers of the cluster the source reads from");
+            }
+            given.onceAs("exactlyOnce", "transactional.id " + id); // the settings may hold a password
+            this.transactions = settings;
+            return this;
+        }
+
+        /**
          * Makes the consumer with {@code factory} rather than {@code new KafkaConsumer<>(config)}:
          * for tests, a {@code MockConsumer}.
          *
@@ -806,11 +1005,20 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * Builds the source.
          *
          * @return a new source
-         * @throws IllegalStateException if no topics or pattern were given
+         * @throws IllegalStateException if no topics or pattern were given, or exactlyOnce commits
+         *     less often than twice per transaction timeout
          */
         public KafkaSource<K, V> build() {
             if (topics == null && topicPattern == null) {
                 throw new IllegalStateException("no topics to read: call topics(...) or topicPattern(...)");
+            }
+            if (transactions != null) {
+                long timeout = KafkaTransaction.transactionTimeoutMs(KafkaTransaction.producerSettings(transactions));
+                if (commitInterval.toMillis() * 2 > timeout) {
+                    throw new IllegalStateException("exactlyOnce commits every " + commitInterval + ", but its"
+                            + " transactions time out after " + timeout + " ms, and the broker aborts one that"
+                            + " lasts longer: commit at least twice per transaction.timeout.ms");
+                }
             }
             KafkaSource<K, V> source = new KafkaSource<>(this);
             if (errorPolicy != null) {

@@ -468,7 +468,7 @@ class KafkaIntegrationTest {
             int slowEvery) throws Exception {
         List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), "etl-" + run, output, deadLetters,
                 String.valueOf(commitEvery), String.valueOf(ratePerSecond), instanceId, String.valueOf(maxInFlight),
-                String.valueOf(slowEvery)));
+                String.valueOf(slowEvery), "-"));
         args.addAll(inputs);
         Path log = Files.createTempFile("nanostream-etl-" + name + "-", ".log");
         return EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0])).redirectOutput(log.toFile()).start();

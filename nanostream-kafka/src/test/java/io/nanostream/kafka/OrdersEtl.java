@@ -25,11 +25,22 @@ final class OrdersEtl {
 
     /** What the pipeline is built from. */
     record Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
-            int commitEvery, int ratePerSecond, String instanceId, int maxInFlight, int slowEvery) {
+            int commitEvery, int ratePerSecond, String instanceId, int maxInFlight, int slowEvery, String transactionalId) {
         Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
                 int commitEvery, int ratePerSecond) {
-            this(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, null, 50, 0);
+            this(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, null, 50, 0, null);
         }
+
+        /** The same pipeline, exactly-once with this transactional id, every parsed order's id also to {@link #everyOrder}. */
+        Settings exactlyOnce(String id) {
+            return new Settings(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, instanceId,
+                    maxInFlight, slowEvery, id);
+        }
+    }
+
+    /** With exactly-once: the topic every parsed order's id goes to as well, before the filter. */
+    static String everyOrder(String output) {
+        return output + "-all";
     }
 
     /** How long the slow call of every {@code slowEvery}th order takes; the others answer at once. */
@@ -57,6 +68,10 @@ final class OrdersEtl {
         if (settings.instanceId() != null) {
             builder.groupInstanceId(settings.instanceId()); // a restart takes its partitions straight back
         }
+        if (settings.transactionalId() != null) {
+            builder.exactlyOnce(Map.of("bootstrap.servers", settings.bootstrapServers(), "transactional.id",
+                    settings.transactionalId(), "linger.ms", 5));
+        }
         KafkaSource<String, String> source = builder
                 .topics(settings.inputs().toArray(new String[0]))
                 .commitEvery(settings.commitEvery() > 0 ? settings.commitEvery() : 500,
@@ -73,6 +88,12 @@ final class OrdersEtl {
                 .maxInFlight(settings.maxInFlight())
                 .build();
         source.subscribe(parse);
+        if (settings.transactionalId() != null) { // a second sink: a record's outputs go two ways
+            parse.subscribe(KafkaSink.<Order, String, String>builder(producer, new StringSerializer(), new StringSerializer())
+                    .named("every order")
+                    .topic(everyOrder(settings.output()), Order::id, Order::id)
+                    .build());
+        }
         if (settings.ratePerSecond() > 0) {
             AbstractStep<Order, Order> pace = Steps.throttle(settings.ratePerSecond(), Duration.ofSeconds(1));
             parse.subscribe(pace);
@@ -128,16 +149,31 @@ final class OrdersEtl {
     /**
      * Runs the pipeline until the JVM is killed or stopped. Arguments: bootstrap servers, group,
      * output topic, dead-letter topic, commitEvery, ratePerSecond, the static member id (or -), the
-     * sink's maxInFlight, slowEvery (0 for no slow calls), then the input topics.
+     * sink's maxInFlight, slowEvery (0 for no slow calls), the transactional id (or - for at least
+     * once), then the input topics.
      *
      * @param args the arguments
      * @throws Exception if the pipeline fails
      */
     public static void main(String[] args) throws Exception {
-        Settings settings = new Settings(args[0], args[1], List.of(args).subList(9, args.length), args[2], args[3],
+        Settings settings = new Settings(args[0], args[1], List.of(args).subList(10, args.length), args[2], args[3],
                 Integer.parseInt(args[4]), Integer.parseInt(args[5]), args[6].equals("-") ? null : args[6],
-                Integer.parseInt(args[7]), Integer.parseInt(args[8]));
-        try (Pipeline pipeline = build(settings)) {
+                Integer.parseInt(args[7]), Integer.parseInt(args[8]), args[9].equals("-") ? null : args[9]);
+        try (Pipeline pipeline = build(settings); var rebalances = new jdk.jfr.consumer.RecordingStream()) {
+            // what the scale-out test counts: each change of this instance's partitions
+            rebalances.enable("io.nanostream.kafka.Rebalance");
+            rebalances.onEvent("io.nanostream.kafka.Rebalance", event -> System.out.printf("rebalance %s %d %s%n",
+                    event.getString("change"), event.getStartTime().toEpochMilli(), event.getString("partitions")));
+            rebalances.startAsync();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> { // SIGTERM: leave gracefully
+                pipeline.stop();
+                try {
+                    pipeline.await(Duration.ofSeconds(60));
+                } catch (Exception e) {
+                    System.out.println("stop: " + e);
+                }
+                System.out.println("stopped");
+            }));
             pipeline.start();
             System.out.println("running");
             pipeline.await(Duration.ofDays(1));
