@@ -1,0 +1,219 @@
+package io.nanostream.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanostream.kafka.broker.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 16's scale-out under faults: three instances of one pipeline in one group, each a child
+ * JVM, on 12 partitions (three topics of four), 300 000 records; mid-run one instance is killed
+ * with SIGKILL, a fourth joins, and one leaves gracefully (SIGTERM). Nothing is lost, at least
+ * once; with {@code exactlyOnce}, a read_committed reader also sees nothing twice. Each test prints
+ * the rebalances (as the instance that runs throughout saw them) and how long each event stalled
+ * the output: the longest time with no new output after it.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
+class KafkaScaleOutTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
+    private static final int COUNT = 300_000;
+    /** Records per second each instance takes at most, so that the run lasts through the events. */
+    private static final int RATE = 3_000;
+
+    private EmbeddedKafka broker;
+    private String run;
+    private List<String> inputs;
+    private String output;
+    private String deadLetters;
+
+    @BeforeEach
+    void topics() throws Exception {
+        broker = EmbeddedKafka.shared();
+        run = UUID.randomUUID().toString().substring(0, 8);
+        inputs = List.of("orders-" + run, "payments-" + run, "shipments-" + run);
+        output = "out-" + run;
+        deadLetters = "dlq-" + run;
+        broker.createTopics(4, inputs.toArray(new String[0]));
+        broker.createTopics(3, output, OrdersEtl.everyOrder(output), deadLetters);
+        broker.produce(OrdersEtl.orders(inputs, COUNT, 0));
+    }
+
+    @Test
+    void atLeastOnceAKillAJoinAndALeaveLoseNothing() throws Exception {
+        List<String> ids = scaleOut(false);
+
+        assertEquals(new TreeSet<>(OrdersEtl.expectedIds(COUNT, 0)), new TreeSet<>(ids), "records lost");
+        System.out.printf("scale-out, at least once: %d duplicates of %d outputs%n", duplicates(ids), ids.size());
+    }
+
+    @Test
+    void exactlyOnceAKillAJoinAndALeaveLoseNothingAndDuplicateNothing() throws Exception {
+        List<String> ids = scaleOut(true);
+
+        assertEquals(new TreeSet<>(OrdersEtl.expectedIds(COUNT, 0)), new TreeSet<>(ids), "records lost");
+        assertEquals(0, duplicates(ids), "duplicates for a read_committed reader");
+        List<String> every = broker.readAll(OrdersEtl.everyOrder(output)).stream().map(ConsumerRecord::value)
+                .collect(Collectors.toList());
+        assertEquals(COUNT, new HashSet<>(every).size(), "every order's output");
+        assertEquals(0, duplicates(every), "duplicates in every order's output");
+    }
+
+    /**
+     * Runs A, B and C; kills A after a fifth of the outputs, starts D after two fifths, stops B
+     * gracefully after three fifths; returns the output once every id is there.
+     */
+    private List<String> scaleOut(boolean exactlyOnce) throws Exception {
+        List<String> expected = OrdersEtl.expectedIds(COUNT, 0);
+        Map<String, Process> instances = new LinkedHashMap<>();
+        Map<String, Path> logs = new LinkedHashMap<>();
+        Map<String, Long> stalls = new LinkedHashMap<>();
+        try (OutputWatch watch = new OutputWatch()) {
+            for (String name : List.of("a", "b", "c")) {
+                start(name, exactlyOnce, instances, logs);
+            }
+            watch.longestGapWhile(() -> assignments(logs.get("c")) < 1 || watch.count < expected.size() / 5);
+            long killed = System.currentTimeMillis();
+            instances.get("a").destroyForcibly().waitFor(); // SIGKILL
+            // each event: until c was assigned partitions again, and a second of output after it
+            stalls.put("a killed", watch.longestGapWhile(after(logs.get("c"), 2)));
+            long joined = System.currentTimeMillis();
+            start("d", exactlyOnce, instances, logs);
+            stalls.put("d joined", watch.longestGapWhile(after(logs.get("c"), 3)));
+            long left = System.currentTimeMillis();
+            instances.get("b").destroy(); // SIGTERM: a graceful stop, which leaves the group
+            stalls.put("b left", watch.longestGapWhile(after(logs.get("c"), 4)));
+            assertTrue(instances.get("b").waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "b stopped");
+            List<String> ids = awaitEvery(expected);
+
+            List<String> rebalances = Files.readAllLines(logs.get("c")).stream().filter(l -> l.startsWith("rebalance assigned"))
+                    .collect(Collectors.toList());
+            System.out.printf("scale-out (%s): kill at %d, join at %d, leave at %d; c was assigned partitions %d times"
+                    + " (the first is its start): %s; longest stall of the output after each event (ms): %s%n",
+                    exactlyOnce ? "exactly once" : "at least once", killed, joined, left, rebalances.size(),
+                    rebalances.stream().map(l -> l.split(" ")[2] + ":" + l.split(" ", 4)[3].split(",").length
+                            + " partitions").collect(Collectors.toList()), stalls);
+            assertTrue(rebalances.size() >= 4, "c saw its start and the three changes: " + rebalances);
+            return ids;
+        } finally {
+            for (Process instance : instances.values()) {
+                instance.destroy();
+                if (!instance.waitFor(60, TimeUnit.SECONDS)) {
+                    instance.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
+    private List<String> awaitEvery(List<String> expected) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        List<String> read = List.of();
+        while (System.nanoTime() < deadline) {
+            read = broker.readAll(output).stream().map(ConsumerRecord::value).collect(Collectors.toList());
+            if (new HashSet<>(read).containsAll(expected)) {
+                return read;
+            }
+            broker.read(output, read.size() + 1, Duration.ofSeconds(2));
+        }
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(read);
+        throw new AssertionError(missing.size() + " of " + expected.size() + " ids never reached " + output);
+    }
+
+    private void start(String name, boolean exactlyOnce, Map<String, Process> instances, Map<String, Path> logs)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), "scale-" + run, output, deadLetters, "0",
+                String.valueOf(RATE), "-", "10000", "0", exactlyOnce ? "scale-" + run + "-" + name : "-"));
+        args.addAll(inputs);
+        Path log = Files.createTempFile("nanostream-scale-" + name + "-", ".log");
+        instances.put(name, EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0]))
+                .redirectOutput(log.toFile()).start());
+        logs.put(name, log);
+    }
+
+    /** How many times the instance logging to {@code log} was assigned partitions. */
+    private static int assignments(Path log) {
+        try {
+            return (int) Files.readAllLines(log).stream().filter(l -> l.startsWith("rebalance assigned")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** True until c was assigned partitions {@code times} times and a second of output has passed since. */
+    private static java.util.function.BooleanSupplier after(Path log, int times) {
+        long[] reached = {0};
+        return () -> {
+            if (reached[0] == 0 && assignments(log) >= times) {
+                reached[0] = System.nanoTime();
+            }
+            return reached[0] == 0 || System.nanoTime() - reached[0] < TimeUnit.SECONDS.toNanos(1);
+        };
+    }
+
+    private static int duplicates(List<String> ids) {
+        return ids.size() - new HashSet<>(ids).size();
+    }
+
+    /** Counts the output topic's records as they become readable (read_committed), and the gaps between them. */
+    private final class OutputWatch implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+        private long count;
+        private long lastRecord = System.nanoTime();
+
+        OutputWatch() {
+            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer());
+            List<TopicPartition> partitions = consumer.partitionsFor(output, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(output, info.partition())).collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
+
+        /** Reads while {@code waiting} says so; returns the longest time in between with no output, in ms. */
+        long longestGapWhile(java.util.function.BooleanSupplier waiting) {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            long longest = 0;
+            lastRecord = System.nanoTime();
+            while (waiting.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("still waiting after " + TIMEOUT + ", " + count + " outputs read");
+                }
+                int read = consumer.poll(Duration.ofMillis(10)).count();
+                long now = System.nanoTime();
+                if (read > 0) {
+                    longest = Math.max(longest, now - lastRecord);
+                    lastRecord = now;
+                    count += read;
+                }
+            }
+            return TimeUnit.NANOSECONDS.toMillis(Math.max(longest, System.nanoTime() - lastRecord));
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
