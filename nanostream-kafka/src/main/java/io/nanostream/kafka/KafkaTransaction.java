@@ -264,21 +264,24 @@ final class KafkaTransaction {
         if (!complete && !failed) {
             return;
         }
-        for (Output output : group) {
-            for (Object origin : output.origins) {
-                List<Output> held = waitingByOrigin.get(origin);
-                if (held != null && held.remove(output) && held.isEmpty()) {
-                    waitingByOrigin.remove(origin);
-                }
-            }
-            waiting--;
-        }
+        group.forEach(this::stopWaiting);
         if (failed) {
             KafkaException cause = new KafkaException("a record these outputs come from failed");
             group.forEach(output -> output.outcome.notWritten(output, cause));
         } else {
             group.forEach(this::send);
         }
+    }
+
+    /** Takes a waiting output off the waiting list of each of its origins. Under the lock. */
+    private void stopWaiting(Output output) {
+        for (Object origin : output.origins) {
+            List<Output> held = waitingByOrigin.get(origin);
+            if (held != null && held.remove(output) && held.isEmpty()) {
+                waitingByOrigin.remove(origin);
+            }
+        }
+        waiting--;
     }
 
     /** Sends one output in the open transaction, beginning one if none is. Under the lock. */
@@ -467,15 +470,7 @@ final class KafkaTransaction {
                     }
                 }
             }
-            for (Output output : revoked) {
-                for (Object origin : output.origins) {
-                    List<Output> held = waitingByOrigin.get(origin);
-                    if (held != null && held.remove(output) && held.isEmpty()) {
-                        waitingByOrigin.remove(origin);
-                    }
-                }
-                waiting--;
-            }
+            revoked.forEach(this::stopWaiting);
             for (Output output : revoked) {
                 boolean mixed = output.origins.stream().anyMatch(origin -> !Origins.access().isRevoked(origin));
                 if (mixed) {
