@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Benchmark 3: records per second from three topics through parse and filter to an output
  * topic, at least once, on a real broker ({@link EmbeddedKafka}, the integration tests' broker):
  * nanostream against a hand-written consume, transform, produce loop that commits only after the
- * producer acknowledged. Each invocation reads all 1 M records under a new consumer group.
+ * producer acknowledged; and nanostream exactly-once ({@code KafkaSource.Builder.exactlyOnce}),
+ * its outputs and offsets committed in transactions. Each invocation reads all 1 M records under a
+ * new consumer group.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -53,6 +55,12 @@ public class KafkaBenchmark {
     @OperationsPerInvocation(RECORDS)
     public void nanostream() throws Exception {
         KafkaWorkload.nanostream(kafka.bootstrapServers(), "nanostream-" + groups.incrementAndGet(), RECORDS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public void nanostreamExactlyOnce() throws Exception {
+        KafkaWorkload.nanostreamExactlyOnce(kafka.bootstrapServers(), "exactly-once-" + groups.incrementAndGet(), RECORDS);
     }
 
     @Benchmark

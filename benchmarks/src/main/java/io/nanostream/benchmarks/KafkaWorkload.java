@@ -98,11 +98,29 @@ final class KafkaWorkload {
 
     /** nanostream: KafkaSource -> map(parse) -> filter(large) -> KafkaSink, until {@code records} were read. */
     static void nanostream(String bootstrapServers, String group, long records) throws Exception {
-        KafkaSource<String, String> source = KafkaSource.builder(consumerSettings(bootstrapServers, group),
+        nanostream(bootstrapServers, group, records, false);
+    }
+
+    /**
+     * The same pipeline, with {@code exactlyOnce}: the outputs and the offsets committed in
+     * Kafka transactions, at its default commit interval (100 ms).
+     */
+    static void nanostreamExactlyOnce(String bootstrapServers, String group, long records) throws Exception {
+        nanostream(bootstrapServers, group, records, true);
+    }
+
+    private static void nanostream(String bootstrapServers, String group, long records, boolean exactlyOnce)
+            throws Exception {
+        KafkaSource.Builder<String, String> builder = KafkaSource.builder(consumerSettings(bootstrapServers, group),
                         new StringDeserializer(), new StringDeserializer())
                 .topics(INPUTS.toArray(new String[0]))
-                .maxRecords(records)
-                .build();
+                .maxRecords(records);
+        if (exactlyOnce) {
+            Map<String, Object> transactional = new HashMap<>(producerSettings(bootstrapServers));
+            transactional.put("transactional.id", group);
+            builder.exactlyOnce(transactional);
+        }
+        KafkaSource<String, String> source = builder.build();
         AbstractStep<KafkaRecord<String, String>, Order> parse = Steps.map(record -> Order.parse(record.value()));
         AbstractStep<Order, Order> large = Steps.filter(Order::large);
         KafkaSink<Order> sink = KafkaSink.<Order, String, String>builder(producerSettings(bootstrapServers),

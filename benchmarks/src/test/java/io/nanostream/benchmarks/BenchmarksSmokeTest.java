@@ -78,6 +78,9 @@ class BenchmarksSmokeTest {
 
             KafkaWorkload.rawLoop(kafka.bootstrapServers(), "smoke-raw", records);
             assertEquals(2 * large, kafka.readAll(KafkaWorkload.OUTPUT).size());
+
+            KafkaWorkload.nanostreamExactlyOnce(kafka.bootstrapServers(), "smoke-exactly-once", records);
+            assertEquals(3 * large, kafka.readAll(KafkaWorkload.OUTPUT).size(), "read_committed");
         }
     }
 }
