@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -39,30 +38,9 @@ import org.junit.jupiter.api.Timeout;
  * a second instance in the group, and poison records.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
-class KafkaIntegrationTest {
+class KafkaIntegrationTest extends OrdersTopics {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
-
-    private EmbeddedKafka broker;
-    private String run;
-    private List<String> inputs;
-    private String output;
-    private String deadLetters;
-
-    @BeforeEach
-    void topics() throws Exception {
-        broker = EmbeddedKafka.shared();
-        useTopics(broker, 3);
-    }
-
-    private void useTopics(EmbeddedKafka on, int partitions) throws Exception {
-        run = UUID.randomUUID().toString().substring(0, 8);
-        inputs = List.of("orders-" + run, "payments-" + run, "shipments-" + run);
-        output = "out-" + run;
-        deadLetters = "dlq-" + run;
-        on.createTopics(partitions, inputs.toArray(new String[0]));
-        on.createTopics(3, output, deadLetters);
-    }
 
     private OrdersEtl.Settings settings(EmbeddedKafka on, int commitEvery, int ratePerSecond) {
         return new OrdersEtl.Settings(on.bootstrapServers(), "etl-" + run, inputs, output, deadLetters, commitEvery,
@@ -103,10 +81,6 @@ class KafkaIntegrationTest {
     private void awaitSomeOutput(EmbeddedKafka on, int count) {
         List<String> read = on.readValues(output, count, TIMEOUT);
         assertTrue(read.size() >= count, () -> "only " + read.size() + " records reached the output; " + groupState(on));
-    }
-
-    private static int duplicates(List<String> ids) {
-        return ids.size() - new HashSet<>(ids).size();
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,28 +34,20 @@ import org.junit.jupiter.api.Timeout;
  * the output: the longest time with no new output after it.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
-class KafkaScaleOutTest {
+class KafkaScaleOutTest extends OrdersTopics {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(180);
     private static final int COUNT = 300_000;
     /** Records per second each instance takes at most, so that the run lasts through the events. */
     private static final int RATE = 3_000;
 
-    private EmbeddedKafka broker;
-    private String run;
-    private List<String> inputs;
-    private String output;
-    private String deadLetters;
+    @Override
+    int inputPartitions() {
+        return 4; // 12 partitions
+    }
 
     @BeforeEach
-    void topics() throws Exception {
-        broker = EmbeddedKafka.shared();
-        run = UUID.randomUUID().toString().substring(0, 8);
-        inputs = List.of("orders-" + run, "payments-" + run, "shipments-" + run);
-        output = "out-" + run;
-        deadLetters = "dlq-" + run;
-        broker.createTopics(4, inputs.toArray(new String[0]));
-        broker.createTopics(3, output, OrdersEtl.everyOrder(output), deadLetters);
+    void orders() throws Exception {
         broker.produce(OrdersEtl.orders(inputs, COUNT, 0));
     }
 
@@ -105,7 +96,7 @@ class KafkaScaleOutTest {
             instances.get("b").destroy(); // SIGTERM: a graceful stop, which leaves the group
             stalls.put("b left", watch.longestGapWhile(after(logs.get("c"), 4)));
             assertTrue(instances.get("b").waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "b stopped");
-            List<String> ids = awaitEvery(expected);
+            List<String> ids = awaitIds(broker, output, expected, TIMEOUT, () -> { });
 
             List<String> rebalances = Files.readAllLines(logs.get("c")).stream().filter(l -> l.startsWith("rebalance assigned"))
                     .collect(Collectors.toList());
@@ -124,21 +115,6 @@ class KafkaScaleOutTest {
                 }
             }
         }
-    }
-
-    private List<String> awaitEvery(List<String> expected) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        List<String> read = List.of();
-        while (System.nanoTime() < deadline) {
-            read = broker.readAll(output).stream().map(ConsumerRecord::value).collect(Collectors.toList());
-            if (new HashSet<>(read).containsAll(expected)) {
-                return read;
-            }
-            broker.read(output, read.size() + 1, Duration.ofSeconds(2));
-        }
-        Set<String> missing = new TreeSet<>(expected);
-        missing.removeAll(read);
-        throw new AssertionError(missing.size() + " of " + expected.size() + " ids never reached " + output);
     }
 
     private void start(String name, boolean exactlyOnce, Map<String, Process> instances, Map<String, Path> logs)
@@ -170,10 +146,6 @@ class KafkaScaleOutTest {
             }
             return reached[0] == 0 || System.nanoTime() - reached[0] < TimeUnit.SECONDS.toNanos(1);
         };
-    }
-
-    private static int duplicates(List<String> ids) {
-        return ids.size() - new HashSet<>(ids).size();
     }
 
     /** Counts the output topic's records as they become readable (read_committed), and the gaps between them. */
