@@ -58,10 +58,17 @@ class EtlCrashTest {
     static final Duration WINDOW = Duration.ofSeconds(5);
     private static final int EVENTS = 48_000;
     private static final int CUSTOMERS = 100;
-    /** Events produced per second while the kills happen: the run streams for about 12 s. */
+    /** Events produced per second: the run streams for about 12 s. */
     private static final int RATE = 4_000;
+    /**
+     * Events produced per second in the six-kill runs: for about 60 s, longer than the kills take
+     * (25 to 55 s seen), so that every child has events to make new windows of. At {@link #RATE}
+     * the input ended after a few kills, and a fresh-clone CI run's sixth child found every window
+     * written already and nothing new to wait for.
+     */
+    private static final int KILL_RATE = 800;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    /** How long the input's producer may take to send everything once the broker is back. */
+    /** How long the input's producer may take to send everything: once the broker is back, or after the kills. */
     private static final Duration PRODUCER_TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
@@ -158,7 +165,7 @@ class EtlCrashTest {
                     Duration.ofSeconds(2), "etl-" + run, null);
             try (CommitWatch commits = CommitWatch.on(POSTGRES, run); Pipeline pipeline = EtlPipeline.build(settings)) {
                 Hold hold = new Hold();
-                CompletableFuture<Void> produced = stream(broker, events, hold);
+                CompletableFuture<Void> produced = stream(broker, events, hold, RATE);
                 pipeline.start();
                 commits.awaitNext(TIMEOUT);
                 // The input is held across the restart, its sends acknowledged first: two fresh-clone
@@ -204,7 +211,7 @@ class EtlCrashTest {
 
         int kills = 0;
         try (CommitWatch commits = CommitWatch.on(jdbcUrl, run); TopicWatch outputs = TopicWatch.of(broker, topics.totals())) {
-            CompletableFuture<Void> produced = stream(broker, events);
+            CompletableFuture<Void> produced = stream(broker, events, new Hold(), KILL_RATE);
             Random random = new Random();
             for (String moment : List.of("commit", "ack", "random", "commit", "ack", "random")) {
                 commits.reset();
@@ -225,7 +232,7 @@ class EtlCrashTest {
                 kills++;
                 figures.add(moment + ": " + lastLine(child));
             }
-            produced.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            produced.get(PRODUCER_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // the input outlasts the kills
         }
         Process last = child(broker, jdbcUrl, "last");
         try {
@@ -327,7 +334,7 @@ class EtlCrashTest {
 
     /** Produces the events at {@link #RATE} per second, in the background. */
     private static CompletableFuture<Void> stream(EmbeddedKafka broker, List<ProducerRecord<String, String>> events) {
-        return stream(broker, events, new Hold());
+        return stream(broker, events, new Hold(), RATE);
     }
 
     /** Holds the input while it is on: no send from the next tick on, once what was sent is acknowledged. */
@@ -336,14 +343,14 @@ class EtlCrashTest {
         final java.util.concurrent.CountDownLatch quiet = new java.util.concurrent.CountDownLatch(1);
     }
 
-    /** Produces the events at {@link #RATE} per second, in the background, sending nothing while held. */
+    /** Produces the events at {@code rate} per second, in the background, sending nothing while held. */
     private static CompletableFuture<Void> stream(EmbeddedKafka broker, List<ProducerRecord<String, String>> events,
-            Hold hold) {
+            Hold hold, int rate) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         KafkaProducer<String, String> producer = new KafkaProducer<>(broker.producerConfig(), new StringSerializer(),
                 new StringSerializer());
         ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
-        int perTick = RATE / 100;
+        int perTick = rate / 100;
         int[] next = {0};
         pace.scheduleAtFixedRate(() -> {
             try {
