@@ -267,7 +267,7 @@ class EtlCrashTest {
 
         assertEquals(List.of(), differences(expected, table), "the table holds the true totals; dead letters: "
                 + broker.readAll(topics.deadLetters()).stream().limit(3).map(ConsumerRecord::value).toList()
-                + "; runs: " + figures);
+                + "; runs: " + figures + "; the group's offsets behind the end: " + lag(broker));
         List<ConsumerRecord<String, String>> published = broker.readAll(topics.totals());
         Map<String, List<String>> byKey = published.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
                 TreeMap::new, Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
@@ -280,6 +280,30 @@ class EtlCrashTest {
         }
         assertEquals(0, broker.readAll(topics.deadLetters()).size(), "no event was late");
         return published.size() - byKey.size();
+    }
+
+    /** Per input partition that the group has not read to its end, how far behind its committed offset is. */
+    private Map<String, Long> lag(EmbeddedKafka broker) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = broker.admin()) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets("etl-" + run).partitionsToOffsetAndMetadata().get();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (String topic : List.of(topics.orders(), topics.payments(), topics.shipments())) {
+                for (int partition = 0; partition < 3; partition++) {
+                    latest.put(new org.apache.kafka.common.TopicPartition(topic, partition),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest());
+                }
+            }
+            Map<String, Long> behind = new TreeMap<>();
+            admin.listOffsets(latest).all().get().forEach((partition, end) -> {
+                var offset = committed.get(partition);
+                long at = offset == null ? 0 : offset.offset();
+                if (at < end.offset()) {
+                    behind.put(partition.toString(), end.offset() - at);
+                }
+            });
+            return behind;
+        }
     }
 
     private static void requireReachable(String jdbcUrl, String engine) {
@@ -433,13 +457,34 @@ class EtlCrashTest {
         return rows;
     }
 
-    /** The windows whose totals differ, the first ten, as "key: expected, found". */
+    /**
+     * The windows whose totals differ: first, per input partition, how many and from which window
+     * to which; then the first ten, as "key: expected, found".
+     */
     private static List<String> differences(Map<String, long[]> expected, Map<String, long[]> found) {
         java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
         keys.addAll(found.keySet());
-        return keys.stream().filter(key -> !Arrays.equals(expected.get(key), found.get(key))).limit(10)
-                .map(key -> key + ": " + Arrays.toString(expected.get(key)) + ", found " + Arrays.toString(found.get(key)))
-                .collect(Collectors.toList());
+        List<String> differing = keys.stream().filter(key -> !Arrays.equals(expected.get(key), found.get(key))).toList();
+        if (differing.isEmpty()) {
+            return List.of();
+        }
+        Map<Integer, List<String>> byPartition = differing.stream().collect(Collectors.groupingBy(
+                key -> partitionOf(key.substring(0, key.indexOf('@'))), TreeMap::new, Collectors.toList()));
+        List<String> report = new ArrayList<>();
+        byPartition.forEach((partition, windows) -> report.add(String.format(Locale.ROOT,
+                "partition %d: %d windows of %d customers differ, from %s to %s", partition, windows.size(),
+                windows.stream().map(key -> key.substring(0, key.indexOf('@'))).distinct().count(),
+                windows.stream().map(key -> key.substring(key.indexOf('@') + 1)).min(String::compareTo).orElseThrow(),
+                windows.stream().map(key -> key.substring(key.indexOf('@') + 1)).max(String::compareTo).orElseThrow())));
+        differing.stream().limit(10).map(key -> key + ": " + Arrays.toString(expected.get(key)) + ", found "
+                + Arrays.toString(found.get(key))).forEach(report::add);
+        return report;
+    }
+
+    /** The partition, of three, the producer's default partitioner gives a customer's events. */
+    private static int partitionOf(String customer) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                customer.getBytes(StandardCharsets.UTF_8))) % 3;
     }
 
     private static long[] sums(String json) throws Exception {
