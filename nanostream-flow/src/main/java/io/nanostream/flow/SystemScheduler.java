@@ -2,6 +2,8 @@ package io.nanostream.flow;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -13,11 +15,15 @@ import java.util.concurrent.TimeUnit;
 final class SystemScheduler implements Scheduler {
 
     private final ScheduledThreadPoolExecutor timers;
+    /** The timer threads made so far, joined by {@link #shutdown(long)}. */
+    private final Queue<Thread> created = new ConcurrentLinkedQueue<>();
 
     SystemScheduler(String owner) {
         timers = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "nanostream-" + owner + "-timer");
             thread.setDaemon(true);
+            created.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+            created.add(thread);
             return thread;
         });
         timers.setKeepAliveTime(1, TimeUnit.SECONDS);
@@ -58,12 +64,20 @@ final class SystemScheduler implements Scheduler {
     }
 
     /**
-     * Drops pending timers and waits up to the timeout for the timer thread to end.
+     * Drops pending timers and waits up to the timeout for the timer thread to end: not only its
+     * last task, the thread itself.
      *
      * @return true if it ended in time
      */
     boolean shutdown(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
         timers.shutdownNow();
-        return timers.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+        if (!timers.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        for (Thread thread : created) {
+            TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
+        }
+        return created.stream().noneMatch(Thread::isAlive);
     }
 }

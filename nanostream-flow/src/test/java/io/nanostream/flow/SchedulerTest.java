@@ -39,13 +39,14 @@ class SchedulerTest {
         source.subscribe(batch);
         batch.subscribe(sink);
 
-        try (var pipeline = Pipeline.from(source)) {
+        String name = "timed-" + java.util.UUID.randomUUID(); // not another test's pipeline
+        try (var pipeline = Pipeline.from(source).named(name)) {
             pipeline.start();
             pipeline.await(TestNodes.TIMEOUT);
         }
 
         assertTrue(Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().equals("nanostream-ListSource-timer") && t.isAlive()));
+                .noneMatch(t -> t.getName().equals("nanostream-" + name + "-timer") && t.isAlive()));
         assertTrue(sink.items.equals(List.of(List.of(1, 2), List.of(3))), sink.items.toString());
     }
 }
