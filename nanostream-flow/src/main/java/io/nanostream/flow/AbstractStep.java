@@ -3,6 +3,7 @@ package io.nanostream.flow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Flow;
 
@@ -188,6 +189,32 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
     }
 
     /**
+     * Settles a held input whose call is over: emits the call's result from it, or puts the
+     * call's failure through the error policy; then releases it. A result of null is a failure.
+     *
+     * @throws PipelineException if the policy does not settle the failure (the input is failed)
+     */
+    final void settleCall(I item, O result, Throwable error, int attempts, Held input) {
+        Throwable failure = error != null || result != null ? error : new NullPointerException("the call of "
+                + node.label() + " for \"" + Checks.describe(item) + "\" gave null; give a value");
+        if (failure == null) {
+            emit(result, Collections.singletonList(input));
+        } else if (!node.failures.settle(item, failure, attempts, HeldInput.lineageOf(input))) {
+            PipelineException pipelineFailure = node.failure(item, failure);
+            input.fail(pipelineFailure);
+            throw pipelineFailure;
+        }
+        input.release();
+    }
+
+    /**
+     * Called once this step failed, or every subscriber cancelled: what it started on other
+     * threads may be cancelled. On its own thread or a caller's; not under its lock.
+     */
+    void onTerminated() {
+    }
+
+    /**
      * Called once, before the first item.
      *
      * @throws Exception to fail the pipeline
@@ -287,6 +314,7 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
         executor().execute(() -> {
             inlet.cancel();
             finish(null);
+            onTerminated();
         });
     }
 
@@ -311,6 +339,7 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
         public void failed(Throwable error) {
             node.report(error);
             finish(error);
+            onTerminated();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.nanostream.flow;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -98,14 +97,7 @@ final class MapAsyncStep<I, O> extends AbstractStep<I, O> {
 
     private void settle(Call call) {
         try {
-            if (call.error == null) {
-                emit(call.result, Collections.singletonList(call.input));
-            } else if (!node.failures.settle(call.item, call.error, call.attempts, HeldInput.lineageOf(call.input))) {
-                PipelineException failure = node.failure(call.item, call.error);
-                call.input.fail(failure);
-                throw failure;
-            }
-            call.input.release();
+            settleCall(call.item, call.result, call.error, call.attempts, call.input);
         } finally {
             inFlight.decrementAndGet();
         }
@@ -155,9 +147,6 @@ final class MapAsyncStep<I, O> extends AbstractStep<I, O> {
                     return;
                 }
                 error = cause;
-            } else if (value == null) {
-                error = new NullPointerException("the CompletionStage of " + node.label() + " for \""
-                        + Checks.describe(item) + "\" completed with null; complete it with a value");
             } else {
                 result = value;
             }

@@ -3,6 +3,7 @@ package io.nanostream.flow;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collector;
@@ -191,6 +192,11 @@ public final class Steps {
      * and emits their results in input order. A call that completes exceptionally goes through
      * the step's error policy; a retry calls the function again.
      *
+     * <p>One order over all items means one slow call holds back every result after it. When
+     * only the order of each key matters (each customer, each account), {@link #mapAsyncByKey}
+     * lets the keys overtake each other, with many more calls under way; when no order matters,
+     * {@link #mapAsyncUnordered}.
+     *
      * @param parallelism the most calls under way at once
      * @param function starts the call for an item; must not block, and must not return null
      * @param <I> the type of input items
@@ -219,6 +225,74 @@ public final class Steps {
     public static <I, O> AbstractStep<I, O> mapAsyncUnordered(int parallelism,
             Function<? super I, ? extends CompletionStage<? extends O>> function) {
         return new MapAsyncStep<>(parallelism, false, function);
+    }
+
+    /**
+     * Calls {@code function} for each item, keeping the order of each key while the calls of
+     * different keys run at once: at most one call per key, at most {@code maxInFlight} in all.
+     * The outputs of a key leave in its input order; other keys overtake. See
+     * {@link KeyedCallStep} for the bound on what it holds, timeouts, retries and cancellation.
+     *
+     * <pre>{@code
+     * KeyedCallStep<Payment, Receipt> charge = Steps.mapAsyncByKey(Payment::account, 256, bank::charge);
+     * }</pre>
+     *
+     * @param key gives an item's key, compared by {@code equals}; null is a key too
+     * @param maxInFlight the most calls under way at once
+     * @param function starts the call for an item; must not block, and must not return null
+     * @param <I> the type of input items
+     * @param <O> the type of output items
+     * @return a new step
+     * @throws NullPointerException if key or function is null
+     * @throws IllegalArgumentException if maxInFlight is not positive
+     */
+    public static <I, O> KeyedCallStep<I, O> mapAsyncByKey(Function<? super I, ?> key, int maxInFlight,
+            Function<? super I, ? extends CompletionStage<? extends O>> function) {
+        return KeyedCallStep.async(key, maxInFlight, function);
+    }
+
+    /**
+     * Like {@link #mapAsyncByKey}, for a client that blocks: each call runs on a thread of the
+     * step's own, a virtual thread per call on JDK 21 and later, else one of up to
+     * {@code maxInFlight} platform threads.
+     *
+     * <pre>{@code
+     * KeyedCallStep<Order, Price> price = Steps.mapBlockingByKey(Order::customer, 200, prices::lookUp);
+     * }</pre>
+     *
+     * @param key gives an item's key, compared by {@code equals}; null is a key too
+     * @param maxInFlight the most calls under way at once
+     * @param call the blocking call for an item; must not return null
+     * @param <I> the type of input items
+     * @param <O> the type of output items
+     * @return a new step
+     * @throws NullPointerException if key or call is null
+     * @throws IllegalArgumentException if maxInFlight is not positive
+     */
+    public static <I, O> KeyedCallStep<I, O> mapBlockingByKey(Function<? super I, ?> key, int maxInFlight,
+            KeyedCallStep.BlockingCall<? super I, ? extends O> call) {
+        return KeyedCallStep.blocking(key, maxInFlight, null, call);
+    }
+
+    /**
+     * Like {@link #mapBlockingByKey(Function, int, KeyedCallStep.BlockingCall)}, running each call on
+     * {@code executor}, which the step does not shut down. It should run {@code maxInFlight}
+     * calls at once; on JDK 21 and later, {@code Executors.newVirtualThreadPerTaskExecutor()}
+     * runs thousands of blocking calls cheaply.
+     *
+     * @param key gives an item's key, compared by {@code equals}; null is a key too
+     * @param maxInFlight the most calls under way at once
+     * @param executor runs the calls
+     * @param call the blocking call for an item; must not return null
+     * @param <I> the type of input items
+     * @param <O> the type of output items
+     * @return a new step
+     * @throws NullPointerException if key, executor or call is null
+     * @throws IllegalArgumentException if maxInFlight is not positive
+     */
+    public static <I, O> KeyedCallStep<I, O> mapBlockingByKey(Function<? super I, ?> key, int maxInFlight,
+            Executor executor, KeyedCallStep.BlockingCall<? super I, ? extends O> call) {
+        return KeyedCallStep.blocking(key, maxInFlight, Checks.notNull(executor, "executor"), call);
     }
 
     /**

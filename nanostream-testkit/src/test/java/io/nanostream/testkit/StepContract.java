@@ -96,6 +96,12 @@ final class StepContract {
         all.add(new StepContract("mapAsyncUnordered", fn -> stage(Steps.mapAsyncUnordered(4,
                 (Integer x) -> CompletableFuture.supplyAsync(() -> fn.apply(x) * 10))), in -> map(in, x -> x * 10),
                 out -> out, true, true, (in, out) -> out.equals(in * 10)));
+        all.add(new StepContract("mapAsyncByKey", fn -> stage(Steps.mapAsyncByKey((Integer x) -> x % 3, 4,
+                (Integer x) -> CompletableFuture.supplyAsync(() -> fn.apply(x) * 10))), in -> map(in, x -> x * 10),
+                out -> out, true, true, (in, out) -> out.equals(in * 10)));
+        all.add(new StepContract("mapBlockingByKey", fn -> stage(Steps.mapBlockingByKey((Integer x) -> x % 3, 4,
+                (Integer x) -> fn.apply(x) * 10)), in -> map(in, x -> x * 10), out -> out, true, true,
+                (in, out) -> out.equals(in * 10)));
         all.add(new StepContract("partition", StepContract::partitionedAndMerged, in -> map(in, x -> x), out -> out,
                 true, true, Object::equals));
         all.add(step("merge", fn -> Steps.merge(), in -> map(in, x -> x), false, Object::equals));
