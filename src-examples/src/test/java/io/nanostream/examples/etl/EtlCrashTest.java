@@ -116,8 +116,12 @@ class EtlCrashTest {
             CompletableFuture<Void> produced = stream(broker, events);
             running.add(EtlPipeline.build(settings));
             running.get(0).start();
-            // join, join, leave, join, leave: each change after the instances wrote something
+            // join, join, leave, join, leave: each change after the group settled with every
+            // instance in it, and the instances wrote something since. A change in the middle of a
+            // rebalance can leave a member that never got its id, and the group waits its session
+            // timeout (45 s) for it: a fresh-clone CI run's table was empty when the test looked.
             for (boolean join : List.of(true, true, false, true, false)) {
+                awaitStable(broker, running.size());
                 commits.reset();
                 commits.awaitNext(TIMEOUT);
                 if (join) {
@@ -134,10 +138,10 @@ class EtlCrashTest {
             }
             produced.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-            repeated = assertTrueTotals(broker, expected, POSTGRES);
             for (Pipeline instance : running) {
-                assertEquals(Pipeline.State.RUNNING, instance.state());
+                assertEquals(Pipeline.State.RUNNING, instance.state(), "an instance stopped by itself");
             }
+            repeated = assertTrueTotals(broker, expected, POSTGRES);
         } finally {
             running.forEach(Pipeline::close);
         }
@@ -280,6 +284,25 @@ class EtlCrashTest {
         }
         assertEquals(0, broker.readAll(topics.deadLetters()).size(), "no event was late");
         return published.size() - byKey.size();
+    }
+
+    /** Waits until the group is stable with {@code members} members, each with partitions assigned. */
+    private void awaitStable(EmbeddedKafka broker, int members) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try (org.apache.kafka.clients.admin.Admin admin = broker.admin()) {
+            while (true) {
+                var group = admin.describeConsumerGroups(List.of("etl-" + run)).all().get().get("etl-" + run);
+                if (group.groupState() == org.apache.kafka.common.GroupState.STABLE && group.members().size() == members
+                        && group.members().stream().noneMatch(member -> member.assignment().topicPartitions().isEmpty())) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the group is not stable with " + members + " members after " + TIMEOUT
+                            + ": " + group);
+                }
+                new CompletableFuture<Void>().completeOnTimeout(null, 50, TimeUnit.MILLISECONDS).join();
+            }
+        }
     }
 
     /** Per input partition that the group has not read to its end, how far behind its committed offset is. */
