@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nanostream.kafka.broker.EmbeddedKafka;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,6 +82,22 @@ class BenchmarksSmokeTest {
 
             KafkaWorkload.nanostreamExactlyOnce(kafka.bootstrapServers(), "smoke-exactly-once", records);
             assertEquals(3 * large, kafka.readAll(KafkaWorkload.OUTPUT).size(), "read_committed");
+        }
+    }
+
+    @Test
+    @Timeout(600)
+    void slowCallContendersWriteEveryRecordInTheOrderOfItsKey() throws Exception {
+        int records = 1_200;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(SlowCallWorkload.PARTITIONS, "slow-calls-smoke");
+            SlowCallWorkload.load(kafka.bootstrapServers(), "slow-calls-smoke", records, 0.2);
+            SlowCallBenchmark benchmark = new SlowCallBenchmark(kafka);
+            for (var contender : SlowCallBenchmark.contenders().entrySet()) {
+                var outputs = benchmark.runThrough("slow-calls-smoke", records, contender.getValue(), Duration.ofMillis(1));
+                assertEquals(records, outputs.size(), contender.getKey() + ": every record once");
+                assertEquals(0, SlowCallBenchmark.keysOutOfOrder(outputs), contender.getKey() + ": keys out of order");
+            }
         }
     }
 }

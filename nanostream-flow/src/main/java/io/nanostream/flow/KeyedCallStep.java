@@ -52,6 +52,13 @@ import java.util.function.Function;
  * other keys, which then wait at the input. A key's items wait behind its call, so the
  * throughput of one key is at most one call per call latency.
  *
+ * <p><b>Calls at once.</b> The calls under way are at most the keys among the held items: to keep
+ * {@code maxInFlight} calls busy, the held items must span that many keys. Kafka hands a consumer
+ * catching up each partition's records in runs as long as its fetches ({@code
+ * max.partition.fetch.bytes}, 1 MiB: tens of thousands of small records, of the few keys of one
+ * partition); a smaller fetch size interleaves the partitions. The slow-call benchmark measured
+ * 81 calls in flight of 256 with Kafka's default and 203 with 16 KiB (docs/BENCHMARKS.md).
+ *
  * <p><b>Failures.</b> A call that fails, or does not complete within the {@link #timeout},
  * goes through the step's {@link ErrorPolicy}: a retry waits for its backoff without holding a
  * call (other keys go on) while its key's later items keep waiting, so the order holds; a skip
