@@ -98,6 +98,25 @@ class KeyedCallStepTest {
         return items;
     }
 
+    /** Subscribes {@code step} to {@code source} and a new sink to {@code step}; returns the sink. */
+    private static CollectingSink<String> wire(InMemorySource<String> source, KeyedCallStep<String, String> step) {
+        var sink = new CollectingSink<String>();
+        source.subscribe(step);
+        step.subscribe(sink);
+        return sink;
+    }
+
+    /** Wires {@code source} to {@code step} to a new sink, runs them to the end; returns the sink. */
+    private static CollectingSink<String> runThrough(InMemorySource<String> source, KeyedCallStep<String, String> step)
+            throws Exception {
+        var sink = wire(source, step);
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            pipeline.await(TIMEOUT);
+        }
+        return sink;
+    }
+
     /** The outputs of each key, in the order they left. */
     private static Map<String, List<String>> byKey(List<String> outputs) {
         return outputs.stream().collect(Collectors.groupingBy(item -> key(item.toLowerCase()), HashMap::new,
@@ -109,9 +128,7 @@ class KeyedCallStepTest {
         List<String> items = items(5, 6);
         var source = InMemorySource.from(items);
         KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 3, this::call);
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
+        var sink = wire(source, step);
 
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -143,9 +160,7 @@ class KeyedCallStepTest {
     void aHotKeyFillsTheStepToMaxHeldAndBackPressuresUpstream() throws Exception {
         var source = InMemorySource.<String>manual();
         KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 8, this::call).maxHeld(10);
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
+        var sink = wire(source, step);
         List<String> items = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             items.add("hot:" + i);
@@ -194,9 +209,7 @@ class KeyedCallStepTest {
                         ? CompletableFuture.<String>failedFuture(new IllegalStateException("busy"))
                         : CompletableFuture.completedFuture(item.toUpperCase()));
         step.withErrorPolicy(ErrorPolicy.retry(3, Duration.ofMinutes(1)));
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
+        var sink = wire(source, step);
 
         try (var pipeline = Pipeline.from(source)) {
             var time = VirtualTime.of(pipeline);
@@ -227,14 +240,7 @@ class KeyedCallStepTest {
         });
         var deadLetters = new CollectingSink<DeadLetter>();
         step.withErrorPolicy(ErrorPolicy.deadLetter(deadLetters));
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
-
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
-            pipeline.await(TIMEOUT);
-        }
+        var sink = runThrough(source, step);
 
         assertEquals(List.of("A:0", "A:2"), byKey(sink.items()).get("a"));
         assertEquals(List.of("B:0"), byKey(sink.items()).get("b"));
@@ -258,14 +264,7 @@ class KeyedCallStepTest {
         }).timeout(Duration.ofMillis(100));
         var deadLetters = new CollectingSink<DeadLetter>();
         step.withErrorPolicy(ErrorPolicy.deadLetter(deadLetters));
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
-
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
-            pipeline.await(TIMEOUT);
-        }
+        var sink = runThrough(source, step);
 
         assertEquals(Set.of("SLOW:1", "FAST:0"), Set.copyOf(sink.items()));
         assertEquals("slow:0", deadLetters.items().get(0).item());
@@ -291,9 +290,7 @@ class KeyedCallStepTest {
             return item.toUpperCase();
         }).timeout(Duration.ofMillis(100));
         step.withErrorPolicy(ErrorPolicy.skip());
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
+        var sink = wire(source, step);
 
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -316,14 +313,7 @@ class KeyedCallStepTest {
             together.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS); // only if 40 calls are under way at once
             return item.toUpperCase();
         });
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
-
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
-            pipeline.await(TIMEOUT);
-        }
+        var sink = runThrough(source, step);
 
         assertEquals(byKey(items.stream().map(String::toUpperCase).toList()), byKey(sink.items()));
         assertEquals(Set.of(Runtime.version().feature() >= 21), virtual,
@@ -370,9 +360,7 @@ class KeyedCallStepTest {
     void aSourceHearsOfAnItemOnlyOnceItsCallIsOver() throws Exception {
         var source = InMemorySource.<String>manual();
         KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 4, this::call);
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
+        var sink = wire(source, step);
 
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -424,9 +412,7 @@ class KeyedCallStepTest {
             twoStarted.countDown();
             return call;
         });
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
+        var sink = wire(source, step);
 
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -441,9 +427,7 @@ class KeyedCallStepTest {
     void aGracefulStopLetsTheCallsUnderWayFinish() throws Exception {
         var source = InMemorySource.<String>manual();
         KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 4, this::call);
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
+        var sink = wire(source, step);
 
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
@@ -465,13 +449,7 @@ class KeyedCallStepTest {
         var source = InMemorySource.of("x:0", "x:1", "x:2");
         KeyedCallStep<String, String> step = Steps.mapAsyncByKey(item -> null, 4,
                 (String item) -> CompletableFuture.supplyAsync(item::toUpperCase));
-        var sink = new CollectingSink<String>();
-        source.subscribe(step);
-        step.subscribe(sink);
-        try (var pipeline = Pipeline.from(source)) {
-            pipeline.start();
-            pipeline.await(TIMEOUT);
-        }
+        var sink = runThrough(source, step);
         assertEquals(List.of("X:0", "X:1", "X:2"), sink.items());
     }
 
