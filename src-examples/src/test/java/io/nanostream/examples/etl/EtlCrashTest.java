@@ -291,14 +291,24 @@ class EtlCrashTest {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         try (org.apache.kafka.clients.admin.Admin admin = broker.admin()) {
             while (true) {
-                var group = admin.describeConsumerGroups(List.of("etl-" + run)).all().get().get("etl-" + run);
-                if (group.groupState() == org.apache.kafka.common.GroupState.STABLE && group.members().size() == members
-                        && group.members().stream().noneMatch(member -> member.assignment().topicPartitions().isEmpty())) {
-                    return;
+                Object seen;
+                try {
+                    var group = admin.describeConsumerGroups(List.of("etl-" + run)).all().get().get("etl-" + run);
+                    if (group.groupState() == org.apache.kafka.common.GroupState.STABLE
+                            && group.members().size() == members && group.members().stream()
+                                    .noneMatch(member -> member.assignment().topicPartitions().isEmpty())) {
+                        return;
+                    }
+                    seen = group;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                        throw e;
+                    }
+                    seen = "no group yet"; // the first instance has not joined
                 }
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("the group is not stable with " + members + " members after " + TIMEOUT
-                            + ": " + group);
+                            + ": " + seen);
                 }
                 new CompletableFuture<Void>().completeOnTimeout(null, 50, TimeUnit.MILLISECONDS).join();
             }
