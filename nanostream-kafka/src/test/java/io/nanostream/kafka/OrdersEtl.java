@@ -17,8 +17,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The integration tests' pipeline: orders {@code "id,amount"} from several topics → parse →
- * keep amounts not divisible by 10 → (optionally a slow call for some orders) → the order id to an
- * output topic; what does not parse goes to a dead-letter topic. Runs in the test's JVM, or in a child JVM through {@link #main}, which a
+ * keep amounts not divisible by 10 → (optionally a slow call for some orders, in each customer's
+ * order: {@code Steps.mapAsyncByKey}) → the order id to an output topic; what does not parse goes to a dead-letter topic. Runs in the test's JVM, or in a child JVM through {@link #main}, which a
  * test can kill.
  */
 final class OrdersEtl {
@@ -102,7 +102,8 @@ final class OrdersEtl {
             parse.subscribe(keep);
         }
         if (settings.slowEvery() > 0) {
-            AbstractStep<Order, Order> call = Steps.mapAsyncUnordered(1_024, order -> lookUp(order, settings.slowEvery()));
+            AbstractStep<Order, Order> call = Steps.mapAsyncByKey(OrdersEtl::customer, 1_024,
+                    (Order order) -> lookUp(order, settings.slowEvery()));
             keep.subscribe(call);
             call.subscribe(sink);
         } else {
@@ -110,6 +111,14 @@ final class OrdersEtl {
         }
         return Pipeline.from(source);
     }
+
+    /** The customer an order is for, one of {@link #CUSTOMERS}: the slow call keeps each customer's order. */
+    static int customer(Order order) {
+        return order.amount() % CUSTOMERS;
+    }
+
+    /** How many customers the orders are for: a prime, so that the slow calls fall on all of them alike. */
+    static final int CUSTOMERS = 997;
 
     /**
      * A call to another service for an order, as an ETL makes: most answer at once, every
