@@ -209,9 +209,22 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
 
     /**
      * Called once this step failed, or every subscriber cancelled: what it started on other
-     * threads may be cancelled. On its own thread or a caller's; not under its lock.
+     * threads may be cancelled. On one of its threads, under its lock or not.
      */
     void onTerminated() {
+    }
+
+    /** Set, without the step's lock, as soon as every subscriber cancelled. */
+    volatile boolean cancelled;
+
+    /**
+     * Whether a step waiting for work it started elsewhere should give up: every subscriber
+     * cancelled, or its pipeline failed. The failure or cancellation that ends the step takes the
+     * lock a waiting step holds, so it must notice by itself.
+     */
+    final boolean shouldGiveUp() {
+        Pipeline pipeline = node.pipeline();
+        return cancelled || pipeline != null && pipeline.state() == Pipeline.State.FAILED;
     }
 
     /**
@@ -309,6 +322,7 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
 
     @Override
     final void everySubscriberCancelled() {
+        cancelled = true;
         // Not on the cancelling thread: this step may be blocked in emit, holding its inlet's
         // lock and its publisher's, until that very thread frees buffer space.
         executor().execute(() -> {

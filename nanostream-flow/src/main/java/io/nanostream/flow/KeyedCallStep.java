@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -70,13 +71,14 @@ import java.util.function.Function;
  * <p><b>Delivery.</b> An item's source hears it was delivered only once its call's result was
  * delivered downstream (or its failure settled), as for every step: a Kafka record's offset is
  * committed only when its call and everything before it finished, and the records finished
- * out of order are not called again after a restart.
+ * out of order are not called again after a restart, as far as the commit's map of them fits its
+ * metadata (docs/GUARANTEES.md).
  *
  * <p><b>Threads.</b> The step's own work runs on its pipeline's threads; an asynchronous call's
  * completion only hands its result over. Blocking calls run on the executor given to
  * {@link Steps#mapBlockingByKey(Function, int, Executor, BlockingCall)} or, without one, on
- * threads of the step's own: a virtual thread per call on JDK 21 and later, else up to
- * {@code maxInFlight} platform threads, ended when the step ends.
+ * threads of the step's own: a virtual thread per call on JDK 21 and later, else a platform
+ * thread per call under way (reused while calls come), ended when the step ends.
  *
  * <p>Its figures ({@link #callsInFlight()}, {@link #keysWaiting()}, {@link #held()},
  * {@link #oldestCall()}) may be read from any thread.
@@ -166,7 +168,7 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
     static <I, O> KeyedCallStep<I, O> blocking(Function<? super I, ?> key, int maxInFlight, Executor executor,
             BlockingCall<? super I, ? extends O> call) {
         Checks.notNull(call, "call");
-        OwnThreads own = executor == null ? new OwnThreads(maxInFlight) : null;
+        OwnThreads own = executor == null ? new OwnThreads() : null;
         KeyedCallStep<I, O> step = new KeyedCallStep<>("mapBlockingByKey", key, maxInFlight, (item, done) -> {
             FutureTask<O> task = new FutureTask<>(() -> call.call(item)) {
                 @Override
@@ -206,7 +208,9 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
     /**
      * Sets how long a call may take: one still under way then is cancelled and fails with a
      * {@link TimeoutException}, which the error policy settles like any failure. Timed on the
-     * pipeline's {@link Scheduler}. No timeout by default. Call it before the pipeline starts.
+     * pipeline's {@link Scheduler}; under the testkit's virtual time, though, a call under way
+     * keeps time from moving, so test timeouts on the system clock. No timeout by default. Call
+     * it before the pipeline starts.
      *
      * @param timeout positive
      * @return this step
@@ -262,7 +266,7 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
 
     @Override
     protected void process(I item) throws Exception {
-        drain();
+        handleEvents();
         Object key = keyFunction.apply(item);
         KeyQueue queue = keys.computeIfAbsent(key == null ? NULL_KEY : key, KeyQueue::new);
         queue.items.add(new Call(item, holdInput(), queue));
@@ -272,14 +276,14 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
         }
         startReady();
         while (heldCount >= maxHeld) {
-            events.take().run(); // holds the lock: the event would otherwise wait for it
+            awaitEvent();
         }
     }
 
     @Override
     protected void onEndOfInput() throws Exception {
         while (heldCount > 0) {
-            events.take().run();
+            awaitEvent();
         }
         if (ownThreads != null) {
             ownThreads.shutdown(false);
@@ -287,8 +291,29 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
     }
 
     /**
-     * What moves without time passing: calls under way and events not yet handled. Items behind
-     * a retry's backoff wait for time, and count as settled (see the testkit's virtual time).
+     * Waits for the next event and handles it, holding the step's lock (the event would otherwise
+     * wait for it); gives up when the pipeline failed or the subscribers cancelled, whose handling
+     * waits for the lock too.
+     */
+    private void awaitEvent() throws InterruptedException {
+        Runnable event;
+        while ((event = events.poll(GIVE_UP_CHECK_MILLIS, TimeUnit.MILLISECONDS)) == null) {
+            if (shouldGiveUp()) { // a PipelineException, which no error policy retries or skips
+                throw new PipelineException(node.name, node.label() + " stopped waiting for its calls: its pipeline"
+                        + " failed, or its subscribers cancelled", null);
+            }
+        }
+        event.run();
+    }
+
+    /** How often a step waiting for its calls looks whether it should give up. */
+    private static final long GIVE_UP_CHECK_MILLIS = 50;
+
+    /**
+     * The calls under way and the events not yet handled: what the testkit's virtual time waits
+     * for before it moves. Items behind a retry's backoff are not counted. A call that only time
+     * would end (one that never completes, waiting for its timeout) keeps virtual time waiting:
+     * test timeouts on the system clock.
      */
     @Override
     int inFlight() {
@@ -300,6 +325,8 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
         for (Call call : underWay) {
             call.cancel();
         }
+        underWay.clear(); // their ends are no longer handled
+        events.clear();
         if (ownThreads != null) {
             ownThreads.shutdown(true);
         }
@@ -317,9 +344,14 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
         }
     }
 
-    /** Handles the events posted so far. Under the step's lock. */
+    /** The scheduled drain: handles the events posted so far, and lets the next post schedule another. */
     private void drain() {
         drainScheduled.set(false);
+        handleEvents();
+    }
+
+    /** Handles the events posted so far. Under the step's lock. */
+    private void handleEvents() {
         for (Runnable event = events.poll(); event != null; event = events.poll()) {
             event.run();
         }
@@ -348,7 +380,7 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
                 throw new NullPointerException("the function of " + node.label() + " returned null for \""
                         + Checks.describe(call.item) + "\"; return a CompletionStage");
             }
-        } catch (Exception e) {
+        } catch (Throwable e) { // an Error too: the call slot and the key must not be lost with it
             post(() -> finished(call, attempt, null, e));
         }
     }
@@ -462,29 +494,24 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
 
     /**
      * The threads of a blocking step without an executor: a virtual thread per call where the
-     * JDK has them (21 and later), else up to {@code maxInFlight} daemon platform threads.
+     * JDK has them (21 and later), else daemon platform threads, one per call under way (at most
+     * {@code maxInFlight}, beside those of calls that timed out and have not returned).
      */
     private static final class OwnThreads {
         private static final AtomicInteger COUNT = new AtomicInteger();
-        private final int maxThreads;
         private ExecutorService threads;
-
-        OwnThreads(int maxThreads) {
-            this.maxThreads = maxThreads;
-        }
 
         synchronized Executor get() {
             if (threads == null) {
                 threads = virtualThreads();
-                if (threads == null) {
-                    ThreadPoolExecutor pool = new ThreadPoolExecutor(maxThreads, maxThreads, 10, TimeUnit.SECONDS,
-                            new LinkedBlockingQueue<>(), task -> {
+                if (threads == null) { // a thread per call under way, reused: a call that timed out and
+                    // ignores its interrupt keeps its thread, and the next call must not queue behind it
+                    threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+                            new SynchronousQueue<>(), task -> {
                                 Thread thread = new Thread(task, "nanostream-call-" + COUNT.incrementAndGet());
                                 thread.setDaemon(true);
                                 return thread;
                             });
-                    pool.allowCoreThreadTimeOut(true);
-                    threads = pool;
                 }
             }
             return threads;
@@ -505,8 +532,8 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
             try {
                 return (ExecutorService) MethodHandles.publicLookup().findStatic(java.util.concurrent.Executors.class,
                         "newVirtualThreadPerTaskExecutor", MethodType.methodType(ExecutorService.class)).invoke();
-            } catch (NoSuchMethodException | IllegalAccessException e) {
-                return null;
+            } catch (NoSuchMethodException | IllegalAccessException | UnsupportedOperationException e) {
+                return null; // before JDK 21, or a preview API not enabled (JDK 19 and 20)
             } catch (Throwable e) {
                 throw new IllegalStateException("could not make virtual threads for blocking calls", e);
             }

@@ -253,8 +253,8 @@ public final class Steps {
 
     /**
      * Like {@link #mapAsyncByKey}, for a client that blocks: each call runs on a thread of the
-     * step's own, a virtual thread per call on JDK 21 and later, else one of up to
-     * {@code maxInFlight} platform threads.
+     * step's own, a virtual thread per call on JDK 21 and later, else a platform thread per call
+     * under way.
      *
      * <pre>{@code
      * KeyedCallStep<Order, Price> price = Steps.mapBlockingByKey(Order::customer, 200, prices::lookUp);

@@ -416,11 +416,72 @@ class KeyedCallStepTest {
 
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
-            assertThrows(Exception.class, () -> pipeline.await(TIMEOUT));
+            assertThrows(io.nanostream.flow.PipelineException.class, () -> pipeline.await(TIMEOUT));
         }
         assertEquals(2, pending.size());
         assertTrue(pending.stream().allMatch(CompletableFuture::isCancelled), "the calls under way were cancelled");
         assertEquals(List.of(), source.acknowledged());
+    }
+
+    @Test
+    void closingAPipelineThatDoesNotFinishCancelsTheCallsUnderWay() throws Exception {
+        var source = InMemorySource.<String>manual();
+        KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 4, this::call);
+        wire(source, step);
+        Call call;
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            source.push("a:0");
+            call = nextCall();
+            pipeline.close(Duration.ofMillis(100)); // the source never ends: close gives up and aborts
+        }
+        call.result.exceptionally(error -> null).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS); // ended, by whatever
+        assertTrue(call.result.isCancelled(), "the call under way was cancelled");
+        assertEquals(List.of(), source.acknowledged());
+    }
+
+    @Test
+    void aStepFullOfCallsThatNeverEndStillEndsWhenItsPipelineFails() throws Exception {
+        var source = InMemorySource.<String>manual();
+        KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 4, this::call).maxHeld(4);
+        wire(source, step);
+        var other = InMemorySource.<String>manual(); // another path of the pipeline, which fails
+        var broken = Steps.<String, String>map(item -> {
+            throw new IllegalStateException("broken: " + item);
+        });
+        other.subscribe(broken);
+        broken.subscribe(new CollectingSink<>());
+        List<Call> calls = new ArrayList<>();
+        try (var pipeline = Pipeline.from(source, other)) {
+            pipeline.start();
+            source.push("a:0").push("b:0").push("c:0").push("d:0"); // the step holds 4: it waits for a call to end
+            for (int i = 0; i < 4; i++) {
+                calls.add(nextCall());
+            }
+            other.push("x");
+            assertThrows(io.nanostream.flow.PipelineException.class, () -> pipeline.await(TIMEOUT));
+        }
+        for (Call call : calls) {
+            call.result.exceptionally(error -> null).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(call.result.isCancelled(), call.item() + "'s call was cancelled");
+        }
+    }
+
+    @Test
+    void anErrorThrownByTheFunctionGoesThroughThePolicyAndLosesNeitherTheKeyNorACall() throws Exception {
+        var source = InMemorySource.of("a:0", "a:1", "b:0");
+        KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 1, (String item) -> {
+            if (item.equals("a:0")) {
+                throw new AssertionError("a mock's verification failed for " + item);
+            }
+            return CompletableFuture.completedFuture(item.toUpperCase());
+        });
+        step.withErrorPolicy(ErrorPolicy.skip());
+
+        var sink = runThrough(source, step);
+
+        assertEquals(Set.of("A:1", "B:0"), Set.copyOf(sink.items()), "one call at a time, and the key a went on");
+        assertEquals(3, source.acknowledged().size());
     }
 
     @Test
