@@ -17,8 +17,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The integration tests' pipeline: orders {@code "id,amount"} from several topics → parse →
- * keep amounts not divisible by 10 → (optionally a slow call for some orders: at least once, in
- * each customer's order with {@code Steps.mapAsyncByKey}) → the order id to an output topic; what does not parse goes to a dead-letter topic. Runs in the test's JVM, or in a child JVM through {@link #main}, which a
+ * keep amounts not divisible by 10 → (optionally a slow call for some orders, in each customer's
+ * order: {@code Steps.mapAsyncByKey}) → the order id to an output topic; what does not parse goes to a dead-letter topic. Runs in the test's JVM, or in a child JVM through {@link #main}, which a
  * test can kill.
  */
 final class OrdersEtl {
@@ -102,12 +102,8 @@ final class OrdersEtl {
             parse.subscribe(keep);
         }
         if (settings.slowEvery() > 0) {
-            // At least once, each customer's calls in turn (issue 17's step). Exactly-once keeps the
-            // calls of mapAsyncUnordered: with mapAsyncByKey, one of three runs of its six-kill test
-            // (a fresh-clone CI run) saw a restarted child write nothing for 2 minutes; not understood yet.
-            AbstractStep<Order, Order> call = settings.transactionalId() != null
-                    ? Steps.mapAsyncUnordered(1_024, order -> lookUp(order, settings.slowEvery()))
-                    : Steps.mapAsyncByKey(OrdersEtl::customer, 1_024, (Order order) -> lookUp(order, settings.slowEvery()));
+            AbstractStep<Order, Order> call = Steps.mapAsyncByKey(OrdersEtl::customer, 1_024,
+                    (Order order) -> lookUp(order, settings.slowEvery()));
             keep.subscribe(call);
             call.subscribe(sink);
         } else {
