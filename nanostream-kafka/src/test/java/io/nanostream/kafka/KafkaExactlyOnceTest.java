@@ -202,7 +202,7 @@ class KafkaExactlyOnceTest extends OrdersTopics {
     @org.junit.jupiter.api.Disabled("In two fresh-clone CI runs on 2026-12-02 (third session) the second child, started"
             + " after the first was killed right after an acknowledged output, wrote nothing for 2 minutes (152 and 154 s"
             + " into the test), its slow calls made with mapAsyncByKey once and mapAsyncUnordered once; the CI run"
-            + " before them and every local run (4, one with the whole class) passed. Disabled until the cause is"
+            + " before them and every local run (3, one with the whole class) passed. Disabled until the cause is"
             + " found: a failing run's child logs (nanostream-eos-kill-1-*.log in the temporary directory) are needed.")
     void sixKillsAndABrokerRestartLeaveEveryOutputOnceForReadCommittedReaders() throws Exception {
         try (EmbeddedKafka own = EmbeddedKafka.start()) {
