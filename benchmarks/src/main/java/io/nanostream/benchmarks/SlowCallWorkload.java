@@ -82,8 +82,8 @@ final class SlowCallWorkload {
         Random random = new Random(17);
         long[] sequences = new long[KEYS];
         AtomicReference<Exception> failure = new AtomicReference<>();
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrapServers,
-                "linger.ms", 5, "batch.size", 65_536), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(KafkaWorkload.producerSettings(bootstrapServers), new StringSerializer(),
+                new StringSerializer())) {
             for (long i = 0; i < records; i++) {
                 int key = random.nextDouble() < hotShare ? 0 : random.nextInt(KEYS);
                 String name = "k" + key;
@@ -233,13 +233,9 @@ final class SlowCallWorkload {
     }
 
     private static KafkaSink<String> sink(String bootstrap, String output) {
-        return KafkaSink.<String, String, String>builder(producerSettings(bootstrap), new StringSerializer(),
+        return KafkaSink.<String, String, String>builder(KafkaWorkload.producerSettings(bootstrap), new StringSerializer(),
                 new StringSerializer()).topic(output, value -> value.substring(0, value.indexOf(';')), value -> value)
                 .build();
-    }
-
-    private static Map<String, Object> producerSettings(String bootstrap) {
-        return Map.of("bootstrap.servers", bootstrap, "linger.ms", 5, "batch.size", 65_536);
     }
 
     private static Running started(Pipeline pipeline, AutoCloseable client) {
@@ -294,7 +290,7 @@ final class SlowCallWorkload {
                 Map<String, Object> settings = new HashMap<>(consumerSettings(bootstrap, group));
                 settings.put("max.poll.records", 100);
                 try (var consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer());
-                        var producer = new KafkaProducer<>(producerSettings(bootstrap), new StringSerializer(),
+                        var producer = new KafkaProducer<>(KafkaWorkload.producerSettings(bootstrap), new StringSerializer(),
                                 new StringSerializer())) {
                     consumer.subscribe(List.of(input));
                     while (running.get()) {
