@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,6 +18,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -170,7 +172,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Creates topics, each with the given number of partitions and one replica, and waits until
-     * every partition has a leader, so that records sent next are not held back waiting for one.
+     * every partition has a leader that serves it, so that records sent next are not held back
+     * waiting for one.
+     *
+     * <p>Serving is more than having a leader: the broker's metadata names the leader before the
+     * leader has opened the partition's log. A producer with several requests in flight that
+     * writes in between can have its first request refused and its second written, after which
+     * Kafka's idempotent producer retries the first until {@code delivery.timeout.ms} expires it
+     * (KAFKA-15591, seen here with 4.4.0). So this method waits until each partition answers a
+     * request for its end offset, which its leader answers only once the log is open.
      *
      * @param partitions partitions per topic
      * @param topics the topics' names
@@ -194,6 +204,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                 Thread.sleep(50); // polling the broker's metadata: there is nothing to wait on
                 leaderless = leaderless(admin, List.of(topics));
             }
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (String topic : topics) {
+                for (int partition = 0; partition < partitions; partition++) {
+                    ends.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+                }
+            }
+            admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS); // the admin client retries until the leader serves
         }
     }
 

@@ -7,8 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** The embedded broker serves what is produced, and leaves nothing behind once closed. */
@@ -22,6 +29,35 @@ class EmbeddedKafkaTest {
         broker.produce(List.of(new ProducerRecord<>("broker-check", "k", "hello")));
 
         assertEquals(List.of("hello"), broker.readValues("broker-check", 1, Duration.ofSeconds(30)));
+    }
+
+    /**
+     * KAFKA-15591: a write to a partition whose leader has not opened its log yet is refused and
+     * retried, and an idempotent producer with several requests in flight can then spin on its
+     * retry until it expires. After {@code createTopics}, no write is refused.
+     */
+    @Test
+    void recordsWrittenRightAfterCreationAreNeverRefused() throws Exception {
+        EmbeddedKafka broker = EmbeddedKafka.shared();
+        Map<String, Object> settings = Map.of("bootstrap.servers", broker.bootstrapServers(), "linger.ms", 0,
+                "max.in.flight.requests.per.connection", 5);
+        try (var producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer())) {
+            for (int round = 0; round < 5; round++) {
+                String topic = "fresh-" + round;
+                broker.createTopics(12, topic);
+                List<Future<RecordMetadata>> sends = new ArrayList<>();
+                for (int i = 0; i < 600; i++) {
+                    sends.add(producer.send(new ProducerRecord<>(topic, i % 12, "k" + i, "v" + i)));
+                }
+                for (Future<RecordMetadata> send : sends) {
+                    send.get(60, TimeUnit.SECONDS);
+                }
+            }
+            double retries = producer.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().name().equals("record-retry-total") && e.getKey().group().equals("producer-metrics"))
+                    .mapToDouble(e -> (Double) e.getValue().metricValue()).sum();
+            assertEquals(0.0, retries, "records the broker refused and the producer sent again");
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -355,6 +356,12 @@ public final class EtlDemo {
         }
     }
 
+    /**
+     * Creates the demo's topics where missing, and waits until every partition's leader serves
+     * it: a producer that writes to a partition whose leader has not yet opened its log can have
+     * its first request refused and its second written, and then retries the first until it
+     * expires (KAFKA-15591).
+     */
     private static void createTopics(String bootstrapServers, EtlPipeline.Topics topics) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
             List<NewTopic> wanted = new ArrayList<>();
@@ -362,15 +369,20 @@ public final class EtlDemo {
                     topics.deadLetters())) {
                 wanted.add(new NewTopic(topic, 3, (short) 1));
             }
-            for (var created : admin.createTopics(wanted).values().values()) {
+            Map<TopicPartition, OffsetSpec> created = new HashMap<>();
+            for (var topic : admin.createTopics(wanted).values().entrySet()) {
                 try {
-                    created.get(30, TimeUnit.SECONDS);
+                    topic.getValue().get(30, TimeUnit.SECONDS);
+                    for (int partition = 0; partition < 3; partition++) {
+                        created.put(new TopicPartition(topic.getKey(), partition), OffsetSpec.latest());
+                    }
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
                     }
                 }
             }
+            admin.listOffsets(created).all().get(30, TimeUnit.SECONDS); // the admin client retries until each serves
         }
     }
 
