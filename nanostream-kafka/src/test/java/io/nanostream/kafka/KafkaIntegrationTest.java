@@ -195,7 +195,7 @@ class KafkaIntegrationTest extends OrdersTopics {
 
             assertEquals(new TreeSet<>(expected), new TreeSet<>(ids), "records lost");
             // What a kill makes the restart process again: the records finished since the last commit
-            // (the source commits every 500 or every second), and the sends the broker took that
+            // (the source commits every 100 or every second), and the sends the broker took that
             // were not yet confirmed to the pipeline. A guard against regressions, at 1 % of the
             // output. Issue 14 measured 4 482 and 8 239 before offset maps; this test measured
             // 548 to 1 214 with them, and 2 507 and 9 168 with the skipping of finished records off.

@@ -72,10 +72,11 @@ final class OrdersEtl {
             builder.exactlyOnce(Map.of("bootstrap.servers", settings.bootstrapServers(), "transactional.id",
                     settings.transactionalId(), "linger.ms", 5));
         }
+        if (settings.commitEvery() > 0) { // else the defaults
+            builder.commitEvery(settings.commitEvery(), Duration.ofHours(1));
+        }
         KafkaSource<String, String> source = builder
                 .topics(settings.inputs().toArray(new String[0]))
-                .commitEvery(settings.commitEvery() > 0 ? settings.commitEvery() : 500,
-                        settings.commitEvery() > 0 ? Duration.ofHours(1) : Duration.ofSeconds(1)) // 0: the defaults
                 .stopTimeout(Duration.ofSeconds(20))
                 .build();
         AbstractStep<KafkaRecord<String, String>, Order> parse = Steps.<KafkaRecord<String, String>, Order>map(
