@@ -1,12 +1,9 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nanostream.flow.AbstractSink;
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.Held;
-import io.nanostream.flow.Pipeline;
+import io.nanostream.testkit.InMemorySource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

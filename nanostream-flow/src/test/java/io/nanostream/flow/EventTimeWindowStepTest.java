@@ -1,20 +1,13 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.DeadLetter;
-import io.nanostream.flow.ErrorPolicy;
-import io.nanostream.flow.EventTime;
-import io.nanostream.flow.LateEventException;
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.PipelineException;
-import io.nanostream.flow.Steps;
-import io.nanostream.flow.Window;
-import io.nanostream.flow.Windowed;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import io.nanostream.testkit.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

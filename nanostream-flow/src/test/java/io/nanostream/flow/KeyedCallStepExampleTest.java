@@ -1,12 +1,9 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.ErrorPolicy;
-import io.nanostream.flow.KeyedCallStep;
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.Steps;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

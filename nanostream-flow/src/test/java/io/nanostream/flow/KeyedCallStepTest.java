@@ -1,4 +1,4 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.nanostream.flow.DeadLetter;
-import io.nanostream.flow.ErrorPolicy;
-import io.nanostream.flow.KeyedCallStep;
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.Steps;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import io.nanostream.testkit.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,17 +1,12 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nanostream.flow.AbstractSink;
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.DeadLetter;
-import io.nanostream.flow.ErrorPolicy;
-import io.nanostream.flow.Partition;
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.PipelineException;
-import io.nanostream.flow.Steps;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import io.nanostream.testkit.VirtualTime;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

@@ -1,12 +1,11 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.ErrorPolicy;
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.Steps;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import io.nanostream.testkit.VirtualTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

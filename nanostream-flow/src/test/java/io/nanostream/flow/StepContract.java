@@ -1,11 +1,5 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.EventTime;
-import io.nanostream.flow.Partition;
-import io.nanostream.flow.Steps;
-import io.nanostream.flow.Window;
-import io.nanostream.flow.Windowed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

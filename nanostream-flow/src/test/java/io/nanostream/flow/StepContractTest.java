@@ -1,4 +1,4 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.PipelineException;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import io.nanostream.testkit.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -238,7 +240,7 @@ class StepContractTest {
         private volatile Flow.Subscription subscription;
         private final AtomicLong outstanding = new AtomicLong();
         final AtomicInteger received = new AtomicInteger();
-        private final Monitor monitor = new Monitor();
+        private final Object lock = new Object();
         volatile String violation;
 
         @Override
@@ -252,7 +254,10 @@ class StepContractTest {
             if (outstanding.getAndDecrement() <= 0) {
                 violation = "received " + item + " beyond the demand";
             }
-            monitor.update(received::incrementAndGet);
+            synchronized (lock) {
+                received.incrementAndGet();
+                lock.notifyAll();
+            }
         }
 
         @Override
@@ -269,9 +274,17 @@ class StepContractTest {
             subscription.request(n);
         }
 
-        void awaitReceived(int count) {
-            monitor.awaitUntil(() -> received.get() >= count, TIMEOUT, count + " items",
-                    () -> "received " + received.get());
+        void awaitReceived(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            synchronized (lock) {
+                while (received.get() < count) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        fail("waited " + TIMEOUT + " for " + count + " items; received " + received.get());
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                }
+            }
         }
 
         void cancel() {

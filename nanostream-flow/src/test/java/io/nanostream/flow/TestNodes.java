@@ -8,7 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 
-/** Small nodes for the core's own tests (the testkit builds on this module, so it can't be used here). */
+/**
+ * Small nodes for the core's lifecycle tests: a list source, and a sink that records its hooks' calls
+ * ({@code start}, {@code end}, {@code failure}) as well as its items. The behaviour tests use the
+ * testkit's {@code InMemorySource} and {@code CollectingSink}, compiled with these tests.
+ */
 final class TestNodes {
 
     static final Duration TIMEOUT = Duration.ofSeconds(20);

@@ -1,10 +1,9 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
-import io.nanostream.flow.AbstractStep;
 import java.util.List;
 import java.util.function.Function;
 
-/** Steps from lambdas, for the testkit's own tests. */
+/** Steps from lambdas, for the steps' behaviour tests. */
 final class TestSteps {
 
     private TestSteps() {

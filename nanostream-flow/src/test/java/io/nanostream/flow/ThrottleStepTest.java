@@ -1,11 +1,11 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.Steps;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import io.nanostream.testkit.VirtualTime;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;

@@ -1,16 +1,12 @@
-package io.nanostream.testkit;
+package io.nanostream.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nanostream.flow.AbstractStep;
-import io.nanostream.flow.ErrorPolicy;
-import io.nanostream.flow.Pipeline;
-import io.nanostream.flow.PipelineException;
-import io.nanostream.flow.Steps;
-import io.nanostream.flow.Window;
-import io.nanostream.flow.Windowed;
+import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
+import io.nanostream.testkit.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

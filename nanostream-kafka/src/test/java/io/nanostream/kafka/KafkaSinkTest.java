@@ -14,9 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -53,17 +50,8 @@ class KafkaSinkTest {
         return source;
     }
 
-    /** Waits for what a {@code MockProducer} cannot signal: it records sends, and completes them on demand. */
-    private static void await(BooleanSupplier condition, Supplier<String> what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() - deadline < 0, () -> "timed out waiting for " + what.get());
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
-
     private void awaitSent(int count) {
-        await(() -> producer.history().size() >= count, () -> count + " sends; sent " + producer.history());
+        Await.until(() -> producer.history().size() >= count, TIMEOUT, () -> count + " sends; sent " + producer.history());
     }
 
     @Test
@@ -127,10 +115,10 @@ class KafkaSinkTest {
 
             producer.completeNext();
             producer.completeNext();
-            await(() -> source.acknowledged().size() == 2, () -> "two acknowledgements");
+            Await.until(() -> source.acknowledged().size() == 2, TIMEOUT, () -> "two acknowledgements");
             assertEquals(List.of("a", "b"), source.acknowledged());
             producer.completeNext();
-            await(() -> source.acknowledged().size() == 3, () -> "three acknowledgements");
+            Await.until(() -> source.acknowledged().size() == 3, TIMEOUT, () -> "three acknowledgements");
 
             source.complete();
             pipeline.await(TIMEOUT);

@@ -1,9 +1,8 @@
-package io.nanostream.testkit.kafka;
+package io.nanostream.kafka;
 
 import io.nanostream.flow.AbstractSource;
 import io.nanostream.flow.Standalone;
-import io.nanostream.kafka.KafkaRecord;
-import io.nanostream.kafka.KafkaSource;
+import io.nanostream.testkit.kafka.InMemoryKafka;
 import io.nanostream.testkit.tck.SourceVerification;
 import java.time.Duration;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.nanostream.testkit.kafka;
+package io.nanostream.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,9 +12,8 @@ import io.nanostream.flow.Held;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.flow.PipelineException;
 import io.nanostream.flow.Steps;
-import io.nanostream.kafka.KafkaRecord;
-import io.nanostream.kafka.KafkaSource;
 import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.kafka.InMemoryKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,7 @@ class KafkaSourceTest {
         }
 
         void release(String value) {
-            InMemoryKafka.await(() -> held.containsKey(value), TIMEOUT, () -> value + " to arrive");
+            Await.until(() -> held.containsKey(value), TIMEOUT, () -> value + " to arrive");
             held.remove(value).release();
         }
     }
@@ -195,7 +194,7 @@ class KafkaSourceTest {
             sink.awaitCount(3, TIMEOUT); // processed; 3 records are far from 1 000, and no hour has passed
 
             // an hour at each look: a commit falls due each time, until the last acknowledgement is in one
-            InMemoryKafka.await(() -> clock.nanos.addAndGet(Duration.ofHours(1).toNanos()) > 0
+            Await.until(() -> clock.nanos.addAndGet(Duration.ofHours(1).toNanos()) > 0
                     && kafka.committed(ORDERS_0) == 3, TIMEOUT, () -> "committed offset 3 of " + ORDERS_0
                     + "; it is " + kafka.committed(ORDERS_0));
         } finally {
@@ -234,7 +233,7 @@ class KafkaSourceTest {
             sink.release("0:3"); // too late for this member's commits
 
             kafka.assign(ORDERS_0, ORDERS_1); // back: read again from 3
-            InMemoryKafka.await(() -> sink.held.containsKey("0:3"), TIMEOUT, () -> "0:3 to come again");
+            Await.until(() -> sink.held.containsKey("0:3"), TIMEOUT, () -> "0:3 to come again");
             sink.release("0:3");
 
             kafka.awaitCommitted(ORDERS_0, 6, TIMEOUT);
@@ -254,7 +253,7 @@ class KafkaSourceTest {
             releaseEven(sink);
 
             kafka.awaitCommitted(ORDERS_0, 20_000, TIMEOUT);
-            InMemoryKafka.await(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
+            Await.until(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
         }
     }
 
@@ -267,7 +266,7 @@ class KafkaSourceTest {
         for (int i = 1; i < 20_000; i += 2) {
             sink.release("0:" + i);
         }
-        InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
+        Await.until(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
     }
 
     private static void releaseEven(HoldingSink sink) {
@@ -284,7 +283,7 @@ class KafkaSourceTest {
         try (pipeline) {
             crowdOrders0(sink);
 
-            InMemoryKafka.await(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
+            Await.until(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
 
             assertEquals(0, kafka.committed(ORDERS_0), "its first record is still unfinished");
             releaseEven(sink);
@@ -345,11 +344,11 @@ class KafkaSourceTest {
             pipeline.start();
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 50));
 
-            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "the partition to be paused");
+            Await.until(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "the partition to be paused");
             gate.countDown();
 
             kafka.awaitCommitted(ORDERS_0, 50, TIMEOUT);
-            InMemoryKafka.await(() -> kafka.paused().isEmpty(), TIMEOUT, () -> "the partition to be resumed");
+            Await.until(() -> kafka.paused().isEmpty(), TIMEOUT, () -> "the partition to be resumed");
             assertEquals(List.of(values(0, 50)), sink.values);
         }
     }
@@ -368,11 +367,11 @@ class KafkaSourceTest {
         try (var pipeline = Pipeline.from(source)) {
             pipeline.start();
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 20));
-            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be paused");
+            Await.until(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be paused");
 
             kafka.assign(ORDERS_0, ORDERS_1);
 
-            InMemoryKafka.await(() -> kafka.paused().contains(ORDERS_1), TIMEOUT, () -> "orders-1 to be paused");
+            Await.until(() -> kafka.paused().contains(ORDERS_1), TIMEOUT, () -> "orders-1 to be paused");
             gate.countDown();
         }
     }
@@ -462,7 +461,7 @@ class KafkaSourceTest {
         try (pipeline) {
             kafka.assign(ORDERS_0).add(ORDERS_0, values(0, 3));
             sink.release("0");
-            InMemoryKafka.await(() -> sink.held.size() == 2, TIMEOUT, () -> "two records held");
+            Await.until(() -> sink.held.size() == 2, TIMEOUT, () -> "two records held");
 
             pipeline.stop();
             assertEquals(-1, kafka.committed(ORDERS_0)); // nothing yet: it waits for 1 and 2
