@@ -259,14 +259,31 @@ class KafkaSourceTest {
 
     /**
      * Puts 20 000 records on orders-0 and lets every other one finish, the first not: a bitset of
-     * 2 500 bytes, over half the metadata; waits until the partition is held back.
+     * 2 500 bytes, over half the metadata; waits until the partition was held back (paused while
+     * orders-1 is not: a full buffer pauses both). A hold lasts a second and may begin before the
+     * last release, so a watcher looks every 0.2 ms from the start.
      */
-    private void crowdOrders0(HoldingSink sink) {
-        kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
-        for (int i = 1; i < 20_000; i += 2) {
-            sink.release("0:" + i);
+    private void crowdOrders0(HoldingSink sink) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean heldBack = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            long deadline = System.nanoTime() + 2 * TIMEOUT.toNanos();
+            while (!heldBack.get() && System.nanoTime() < deadline) {
+                Set<TopicPartition> paused = kafka.paused();
+                heldBack.set(paused.contains(ORDERS_0) && !paused.contains(ORDERS_1));
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+        });
+        watcher.start();
+        try {
+            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
+            for (int i = 1; i < 20_000; i += 2) {
+                sink.release("0:" + i);
+            }
+            Await.until(heldBack::get, TIMEOUT, () -> "orders-0 to be held back");
+        } finally {
+            heldBack.set(true); // ends the watcher
+            watcher.join();
         }
-        Await.until(() -> kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be held back");
     }
 
     private static void releaseEven(HoldingSink sink) {
