@@ -25,9 +25,16 @@ final class CrowdedPartitions {
     private final Map<TopicPartition, Long> held = new HashMap<>();
     /** When each partition was last let go after a hold. */
     private final Map<TopicPartition, Long> freed = new HashMap<>();
+    /** The holds begun so far, for tests: read from any thread. */
+    private volatile int holdsStarted;
 
     boolean isEmpty() {
         return held.isEmpty();
+    }
+
+    /** The holds begun so far. */
+    int holdsStarted() {
+        return holdsStarted;
     }
 
     /**
@@ -43,6 +50,7 @@ final class CrowdedPartitions {
             if (crowded && since == null && (lastFreed == null || now - lastFreed >= HOLD_NANOS)) {
                 held.put(partition, now);
                 consumer.pause(List.of(partition));
+                holdsStarted++; // written by the polling thread only
             } else if (since != null && (!crowded || now - since >= HOLD_NANOS)) {
                 held.remove(partition);
                 freed.put(partition, now);

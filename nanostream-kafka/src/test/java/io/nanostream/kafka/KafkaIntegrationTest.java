@@ -195,11 +195,14 @@ class KafkaIntegrationTest extends OrdersTopics {
 
             assertEquals(new TreeSet<>(expected), new TreeSet<>(ids), "records lost");
             // What a kill makes the restart process again: the records finished since the last commit
-            // (the source commits every 100 or every second), and the sends the broker took that
-            // were not yet confirmed to the pipeline. A guard against regressions, at 1 % of the
-            // output. Issue 14 measured 4 482 and 8 239 before offset maps; this test measured
-            // 548 to 1 214 with them, and 2 507 and 9 168 with the skipping of finished records off.
-            int guard = expected.size() / 100;
+            // (the source commits every 500 or every second), and the sends the broker took that
+            // were not yet confirmed to the pipeline (the sink allows 10 000 in flight). The second
+            // part varies with the moment of the kill: with offset maps this test measured 35 to
+            // 3 323 (2026-12-02, local and CI runs), against 4 482 and 8 239 before them, and 2 507
+            // and 9 168 with the skipping of finished records off; the unit tests of KafkaSourceTest
+            // prove the skipping. The guard, 5 % of the output, catches a restart that reads far
+            // too much again (a commit lost), not that noise.
+            int guard = expected.size() / 20;
             System.out.printf("five kills: %d kills, %d of %d ids out, %d duplicates (guard %d)%n", kills,
                     new HashSet<>(ids).size(), expected.size(), duplicates(ids), guard);
             assertTrue(duplicates(ids) <= guard, duplicates(ids) + " duplicates, more than " + guard);

@@ -245,9 +245,10 @@ class KafkaSourceTest {
     @Test
     void aPartitionWhoseMapOfFinishedRecordsIsCrowdedIsNotReadUntilItsFirstRecordIsDone() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
+        Pipeline pipeline = startHolding(source, Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
-            crowdOrders0(sink);
+            crowdOrders0(source, sink);
             assertTrue(!kafka.paused().contains(ORDERS_1), "orders-1 was held back too: " + kafka.paused());
 
             releaseEven(sink);
@@ -259,31 +260,17 @@ class KafkaSourceTest {
 
     /**
      * Puts 20 000 records on orders-0 and lets every other one finish, the first not: a bitset of
-     * 2 500 bytes, over half the metadata; waits until the partition was held back (paused while
-     * orders-1 is not: a full buffer pauses both). A hold lasts a second and may begin before the
-     * last release, so a watcher looks every 0.2 ms from the start.
+     * 2 500 bytes, over half the metadata; waits until the source held the partition back. The
+     * source says so itself: the consumer's paused partitions also show a full buffer's pause,
+     * which may cover a whole hold.
      */
-    private void crowdOrders0(HoldingSink sink) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicBoolean heldBack = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread watcher = new Thread(() -> {
-            long deadline = System.nanoTime() + 2 * TIMEOUT.toNanos();
-            while (!heldBack.get() && System.nanoTime() < deadline) {
-                Set<TopicPartition> paused = kafka.paused();
-                heldBack.set(paused.contains(ORDERS_0) && !paused.contains(ORDERS_1));
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-            }
-        });
-        watcher.start();
-        try {
-            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
-            for (int i = 1; i < 20_000; i += 2) {
-                sink.release("0:" + i);
-            }
-            Await.until(heldBack::get, TIMEOUT, () -> "orders-0 to be held back");
-        } finally {
-            heldBack.set(true); // ends the watcher
-            watcher.join();
+    private void crowdOrders0(KafkaSource<String, String> source, HoldingSink sink) {
+        kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 20_000));
+        for (int i = 1; i < 20_000; i += 2) {
+            sink.release("0:" + i);
         }
+        Await.until(() -> source.holdsStarted() > 0, TIMEOUT, () -> "orders-0 to be held back; paused now: "
+                + kafka.paused() + "; " + sink.arrivals.size() + " arrivals, " + sink.held.size() + " held");
     }
 
     private static void releaseEven(HoldingSink sink) {
@@ -296,15 +283,18 @@ class KafkaSourceTest {
     @Test
     void aCrowdedPartitionIsReadAgainAfterASecondThoughItsFirstRecordIsStillUnfinished() throws Exception {
         var sink = new HoldingSink();
-        Pipeline pipeline = startHolding(Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").build();
+        Pipeline pipeline = startHolding(source, Steps.map(r -> r.partition() + ":" + r.value()), sink);
         try (pipeline) {
-            crowdOrders0(sink);
+            crowdOrders0(source, sink);
+            kafka.add(ORDERS_0, "20000"); // after the hold began: read only once it ended
 
-            Await.until(() -> !kafka.paused().contains(ORDERS_0), TIMEOUT, () -> "orders-0 to be read again");
+            Await.until(() -> sink.held.containsKey("0:20000"), TIMEOUT, () -> "orders-0 to be read again");
 
             assertEquals(0, kafka.committed(ORDERS_0), "its first record is still unfinished");
             releaseEven(sink);
-            kafka.awaitCommitted(ORDERS_0, 20_000, TIMEOUT);
+            sink.release("0:20000");
+            kafka.awaitCommitted(ORDERS_0, 20_001, TIMEOUT);
         }
     }
 
