@@ -133,10 +133,14 @@ public final class SlowCallBenchmark {
             pause(WARM_UP);
             long before = written(admin, output);
             long start = System.nanoTime();
-            pause(measured);
+            String cpu;
+            try (CpuLoad load = CpuLoad.start()) {
+                pause(measured);
+                cpu = load.summary();
+            }
             outputs = written(admin, output) - before;
             perSecond = outputs * 1e9 / (System.nanoTime() - start);
-            figures = running.figures();
+            figures = (cpu + "   " + running.figures()).strip();
         } finally {
             running.stop();
         }
