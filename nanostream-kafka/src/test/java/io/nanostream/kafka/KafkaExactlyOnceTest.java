@@ -203,7 +203,8 @@ class KafkaExactlyOnceTest extends OrdersTopics {
             + " after the first was killed right after an acknowledged output, wrote nothing for 2 minutes (152 and 154 s"
             + " into the test), its slow calls made with mapAsyncByKey once and mapAsyncUnordered once; the CI run"
             + " before them and every local run (3, one with the whole class) passed. Disabled until the cause is"
-            + " found: a failing run's child logs (nanostream-eos-kill-1-*.log in the temporary directory) are needed.")
+            + " found; enabled, a stalled child now fails the test with its log's end (a progress line every 5 s) and"
+            + " its threads.")
     void sixKillsAndABrokerRestartLeaveEveryOutputOnceForReadCommittedReaders() throws Exception {
         try (EmbeddedKafka own = EmbeddedKafka.start()) {
             useTopics(own, 3);
@@ -218,7 +219,7 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                     commits.skipToEnd();
                     Process child = child(own, "kill-" + kills, "member", 0);
                     try {
-                        acks.awaitNext(TIMEOUT); // a first output written: the child is under way
+                        awaitNextOutput(acks, child); // a first output written: the child is under way
                         switch (moment) {
                             case "commit" -> commits.awaitNext(TIMEOUT); // right after a commit
                             case "random" -> acks.follow(Duration.ofMillis(200 + random.nextInt(2_000)));
@@ -313,7 +314,32 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                 String.valueOf(ratePerSecond), member != null ? id : "-", "10000", String.valueOf(SLOW_EVERY), id));
         args.addAll(inputs);
         Path log = Files.createTempFile("nanostream-eos-" + name + "-", ".log");
-        return EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0])).redirectOutput(log.toFile()).start();
+        Process child = EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0]))
+                .redirectOutput(log.toFile()).start();
+        logs.put(child, log);
+        return child;
+    }
+
+    /** The log of each child started, to show when one stalls. */
+    private final Map<Process, Path> logs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Waits for the next output; if none comes in time, fails saying whether the child runs, how
+     * its log ends (its progress lines every 5 s) and what its threads are doing.
+     */
+    private void awaitNextOutput(TopicWatch watch, Process child) throws Exception {
+        try {
+            watch.awaitNext(TIMEOUT);
+        } catch (AssertionError stalled) {
+            List<String> lines = Files.readAllLines(logs.get(child));
+            Process dump = new ProcessBuilder("jcmd", String.valueOf(child.pid()), "Thread.print").redirectErrorStream(true)
+                    .start();
+            String threads = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            throw new AssertionError(stalled.getMessage() + " from child " + child.pid() + ", "
+                    + (child.isAlive() ? "running" : "exited with " + child.exitValue()) + "; its log ends:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()))
+                    + "\nits threads:\n" + threads, stalled);
+        }
     }
 
     private interface Start {

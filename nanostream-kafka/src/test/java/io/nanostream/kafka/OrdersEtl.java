@@ -184,6 +184,7 @@ final class OrdersEtl {
                 }
                 System.out.println("stopped");
             }));
+            pipeline.reportProgress(Duration.ofSeconds(5), System.out::println); // what a stalled child was doing
             pipeline.start();
             System.out.println("running");
             pipeline.await(Duration.ofDays(1));
