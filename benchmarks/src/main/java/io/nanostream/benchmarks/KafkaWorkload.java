@@ -123,7 +123,7 @@ final class KafkaWorkload {
         KafkaSource<String, String> source = builder.build();
         AbstractStep<KafkaRecord<String, String>, Order> parse = Steps.map(record -> Order.parse(record.value()));
         AbstractStep<Order, Order> large = Steps.filter(Order::large);
-        KafkaSink<Order> sink = KafkaSink.<Order, String, String>builder(producerSettings(bootstrapServers),
+        KafkaSink<Order> sink = KafkaSink.builder(producerSettings(bootstrapServers),
                         new StringSerializer(), new StringSerializer())
                 .topic(OUTPUT, Order::customer, Order::line)
                 .build();

@@ -233,8 +233,8 @@ final class SlowCallWorkload {
     }
 
     private static KafkaSink<String> sink(String bootstrap, String output) {
-        return KafkaSink.<String, String, String>builder(KafkaWorkload.producerSettings(bootstrap), new StringSerializer(),
-                new StringSerializer()).topic(output, value -> value.substring(0, value.indexOf(';')), value -> value)
+        return KafkaSink.builder(KafkaWorkload.producerSettings(bootstrap), new StringSerializer(), new StringSerializer())
+                .topic(output, (String value) -> value.substring(0, value.indexOf(';')), value -> value)
                 .build();
     }
 

@@ -60,10 +60,10 @@ import javax.sql.DataSource;
  * starts.
  *
  * <pre>{@code
- * JdbcSink<Total> sink = JdbcSink.<Total>builder("jdbc:postgresql://127.0.0.1:5432/test?user=etl")
+ * JdbcSink<Total> sink = JdbcSink.builder("jdbc:postgresql://127.0.0.1:5432/test?user=postgres")
  *         .sql("INSERT INTO totals (customer, amount) VALUES (?, ?)"
  *                 + " ON CONFLICT (customer) DO UPDATE SET amount = EXCLUDED.amount")
- *         .binder((statement, total) -> {
+ *         .binder((PreparedStatement statement, Total total) -> {
  *             statement.setString(1, total.customer());
  *             statement.setLong(2, total.amount());
  *         })
@@ -118,12 +118,11 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      * ({@code jdbc:mariadb://127.0.0.1:3306/test?user=root&password=}).
      *
      * @param jdbcUrl the JDBC URL
-     * @param <T> the type of items
-     * @return a builder
+     * @return a builder, of items of any type until {@link Builder#binder} says which
      * @throws NullPointerException if jdbcUrl is null
      * @throws IllegalArgumentException if jdbcUrl does not start with {@code jdbc:}
      */
-    public static <T> Builder<T> builder(String jdbcUrl) {
+    public static Builder<Object> builder(String jdbcUrl) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl must not be null");
         if (!jdbcUrl.startsWith("jdbc:")) {
             throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:', like jdbc:postgresql://host:5432/db: "
@@ -136,11 +135,10 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      * Starts building a sink that takes its connection from a {@link DataSource}, pooled or not.
      *
      * @param dataSource where connections come from
-     * @param <T> the type of items
-     * @return a builder
+     * @return a builder, of items of any type until {@link Builder#binder} says which
      * @throws NullPointerException if dataSource is null
      */
-    public static <T> Builder<T> builder(DataSource dataSource) {
+    public static Builder<Object> builder(DataSource dataSource) {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
         return new Builder<>(dataSource::getConnection, dataSource.getClass().getSimpleName());
     }
@@ -388,7 +386,9 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     }
 
     /**
-     * Builds a {@link JdbcSink}.
+     * Builds a {@link JdbcSink}. The item type is the one of the {@link #binder}: write the
+     * lambda's parameter types, as in {@code binder((PreparedStatement statement, Total total) -> ..)},
+     * or use a method reference.
      *
      * @param <T> the type of items
      */
@@ -430,13 +430,24 @@ public final class JdbcSink<T> extends AbstractSink<T> {
          * Sets how an item's values become the statement's parameters.
          *
          * @param binder sets the parameters for an item
-         * @return this builder
+         * @param <U> the type of items
+         * @return this builder, now of items of type {@code U}
          * @throws NullPointerException if binder is null
          * @throws IllegalStateException if a binder was already given
          */
-        public Builder<T> binder(Binder<? super T> binder) {
-            this.binder = given.once("binder", binder);
-            return this;
+        public <U> Builder<U> binder(Binder<? super U> binder) {
+            Builder<U> typed = ofItems();
+            typed.binder = given.once("binder", binder);
+            return typed;
+        }
+
+        /**
+         * This builder as one of items of type {@code U}: safe while the binder is not given,
+         * since nothing else here depends on the item type.
+         */
+        @SuppressWarnings("unchecked")
+        private <U> Builder<U> ofItems() {
+            return (Builder<U>) this;
         }
 
         /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.testkit.InMemorySource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +25,8 @@ class H2JdbcSinkTest extends JdbcSinkContract {
             s.execute("CREATE TABLE words (word VARCHAR(20) PRIMARY KEY)");
         }
         var source = InMemorySource.of("nano", "stream");
-        source.subscribe(JdbcSink.<String>builder(dataSource).sql("INSERT INTO words (word) VALUES (?)")
-                .binder((statement, word) -> statement.setString(1, word))
+        source.subscribe(JdbcSink.builder(dataSource).sql("INSERT INTO words (word) VALUES (?)")
+                .binder((PreparedStatement statement, String word) -> statement.setString(1, word))
                 .build());
 
         try (Pipeline pipeline = Pipeline.from(source)) {

@@ -65,7 +65,7 @@ abstract class JdbcSinkContract {
     }
 
     private JdbcSink.Builder<Total> sink(String sql) {
-        return JdbcSink.<Total>builder(database.url).named("totals").sql(sql).binder(JdbcSinkContract::bind);
+        return JdbcSink.builder(database.url).named("totals").sql(sql).binder(JdbcSinkContract::bind);
     }
 
     private static void bind(PreparedStatement statement, Total total) throws SQLException {
@@ -214,8 +214,8 @@ abstract class JdbcSinkContract {
     @Test
     void anItemTheBinderThrowsOnIsSkippedAloneUnderTheSkipPolicy() throws Exception {
         var source = InMemorySource.of(new Total("a", 1L), new Total("unbindable", 2L), new Total("c", 3L));
-        source.subscribe(JdbcSink.<Total>builder(database.url).sql(database.upsert(table))
-                .binder((statement, total) -> {
+        source.subscribe(JdbcSink.builder(database.url).sql(database.upsert(table))
+                .binder((PreparedStatement statement, Total total) -> {
                     if (total.customer().equals("unbindable")) {
                         throw new IllegalArgumentException("no row for " + total);
                     }

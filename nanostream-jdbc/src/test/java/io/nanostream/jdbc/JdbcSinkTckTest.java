@@ -4,6 +4,7 @@ import io.nanostream.flow.AbstractSink;
 import io.nanostream.testkit.tck.SinkVerification;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.testng.annotations.BeforeClass;
@@ -25,8 +26,8 @@ public class JdbcSinkTckTest extends SinkVerification<Integer> {
 
     @Override
     protected AbstractSink<Integer> createSink() {
-        return JdbcSink.<Integer>builder(URL).sql("INSERT INTO tck (item) VALUES (?)")
-                .binder((statement, item) -> statement.setInt(1, item))
+        return JdbcSink.builder(URL).sql("INSERT INTO tck (item) VALUES (?)")
+                .binder((PreparedStatement statement, Integer item) -> statement.setInt(1, item))
                 .build();
     }
 

@@ -23,7 +23,7 @@ class JdbcSinkTest {
 
     @Test
     void settingsOutOfRangeAreNamed() {
-        JdbcSink.Builder<String> builder = JdbcSink.builder("jdbc:h2:mem:x");
+        JdbcSink.Builder<Object> builder = JdbcSink.builder("jdbc:h2:mem:x");
 
         assertEquals("batchSize must be positive: 0",
                 assertThrows(IllegalArgumentException.class, () -> builder.batchSize(0)).getMessage());
@@ -35,7 +35,7 @@ class JdbcSinkTest {
 
     @Test
     void aSettingGivenTwiceFailsAtOnceNamingTheValueItHas() {
-        var builder = JdbcSink.<String>builder("jdbc:h2:mem:x").sql("INSERT INTO t VALUES (?)").batchSize(50)
+        var builder = JdbcSink.builder("jdbc:h2:mem:x").sql("INSERT INTO t VALUES (?)").batchSize(50)
                 .retries(3, Duration.ofMillis(10));
 
         assertEquals("sql was already set to 'INSERT INTO t VALUES (?)'; set it once",

@@ -50,9 +50,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>{@link #deadLetters} makes a sink for any node's dead letters.
  *
  * <pre>{@code
- * KafkaSink<Order> sink = KafkaSink.<Order, String, String>builder(producerConfig, new StringSerializer(),
- *                 new StringSerializer())
- *         .records(order -> new ProducerRecord<>("big-orders", order.customer(), order.toJson()))
+ * KafkaSink<Order> sink = KafkaSink.builder(producerConfig, new StringSerializer(), new StringSerializer())
+ *         .records((Order order) -> new ProducerRecord<>("big-orders", order.customer(), order.toJson()))
  *         .build();
  * }</pre>
  *
@@ -148,13 +147,13 @@ public final class KafkaSink<T> extends AbstractSink<T> {
      *     The serializers given here are used.
      * @param keySerializer turns keys into bytes
      * @param valueSerializer turns values into bytes
-     * @param <T> the type of items
      * @param <K> the type of keys
      * @param <V> the type of values
-     * @return a builder
+     * @return a builder, of items of any type until {@link Builder#records} or
+     *     {@link Builder#topic} says which
      * @throws NullPointerException if an argument is null
      */
-    public static <T, K, V> Builder<T, K, V> builder(Map<String, ?> config, Serializer<K> keySerializer,
+    public static <K, V> Builder<Object, K, V> builder(Map<String, ?> config, Serializer<K> keySerializer,
             Serializer<V> valueSerializer) {
         return new Builder<>(config, keySerializer, valueSerializer);
     }
@@ -174,9 +173,9 @@ public final class KafkaSink<T> extends AbstractSink<T> {
      */
     public static KafkaSink<DeadLetter> deadLetters(String topic, Map<String, ?> config) {
         Objects.requireNonNull(topic, "topic must not be null");
-        return KafkaSink.<DeadLetter, byte[], byte[]>builder(config, new ByteArraySerializer(), new ByteArraySerializer())
+        return KafkaSink.builder(config, new ByteArraySerializer(), new ByteArraySerializer())
                 .named("dead letters to " + topic)
-                .records(letter -> DeadLetterRecords.toRecord(topic, letter))
+                .records((DeadLetter letter) -> DeadLetterRecords.toRecord(topic, letter))
                 .build();
     }
 
@@ -393,7 +392,9 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     }
 
     /**
-     * Builds a {@link KafkaSink}.
+     * Builds a {@link KafkaSink}. The item type is the one of the function that makes records,
+     * given to {@link #records} or {@link #topic}: write a lambda's parameter type, as in
+     * {@code records((Order order) -> ..)}, or use method references.
      *
      * @param <T> the type of items
      * @param <K> the type of keys
@@ -425,12 +426,14 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * Makes each item's record, with its topic, key, value and headers.
          *
          * @param toRecord makes the record of an item; must not return null
-         * @return this builder
+         * @param <U> the type of items
+         * @return this builder, now of items of type {@code U}
          * @throws IllegalStateException if records(..) or topic(..) was already called
          */
-        public Builder<T, K, V> records(Function<? super T, ProducerRecord<K, V>> toRecord) {
-            this.toRecord = given.onceInsteadOf("records", toRecord, "topic");
-            return this;
+        public <U> Builder<U, K, V> records(Function<? super U, ProducerRecord<K, V>> toRecord) {
+            Builder<U, K, V> typed = ofItems();
+            typed.toRecord = given.onceInsteadOf("records", toRecord, "topic");
+            return typed;
         }
 
         /**
@@ -439,17 +442,28 @@ public final class KafkaSink<T> extends AbstractSink<T> {
          * @param topic the topic
          * @param key makes an item's key (may return null)
          * @param value makes an item's value
-         * @return this builder
+         * @param <U> the type of items
+         * @return this builder, now of items of type {@code U}
          * @throws IllegalStateException if records(..) or topic(..) was already called
          */
-        public Builder<T, K, V> topic(String topic, Function<? super T, K> key, Function<? super T, V> value) {
+        public <U> Builder<U, K, V> topic(String topic, Function<? super U, K> key, Function<? super U, V> value) {
             Objects.requireNonNull(topic, "topic must not be null");
             Objects.requireNonNull(key, "key must not be null");
             Objects.requireNonNull(value, "value must not be null");
             given.onceInsteadOf("topic", topic, "records");
-            this.toRecord = item -> new ProducerRecord<>(topic, key.apply(item), value.apply(item));
-            this.topic = topic;
-            return this;
+            Builder<U, K, V> typed = ofItems();
+            typed.toRecord = item -> new ProducerRecord<>(topic, key.apply(item), value.apply(item));
+            typed.topic = topic;
+            return typed;
+        }
+
+        /**
+         * This builder as one of items of type {@code U}: safe while the function that makes
+         * records is not given, since nothing else here depends on the item type.
+         */
+        @SuppressWarnings("unchecked")
+        private <U> Builder<U, K, V> ofItems() {
+            return (Builder<U, K, V>) this;
         }
 
         /**

@@ -112,8 +112,8 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                 return record.value().substring(0, record.value().indexOf(','));
             }).withErrorPolicy(ErrorPolicy.fail());
             source.subscribe(check);
-            check.subscribe(KafkaSink.<String, String, String>builder(broker.producerConfig(), new StringSerializer(),
-                    new StringSerializer()).topic(output, id -> id, id -> id).build());
+            check.subscribe(KafkaSink.builder(broker.producerConfig(), new StringSerializer(),
+                    new StringSerializer()).topic(output, (String id) -> id, id -> id).build());
             try (Pipeline pipeline = Pipeline.from(source)) {
                 pipeline.start();
                 if (attempt == 0) {
@@ -156,11 +156,11 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                         : unanswered;
             });
             source.subscribe(call);
-            call.subscribe(KafkaSink.<String, String, String>builder(broker.producerConfig(), new StringSerializer(),
-                    new StringSerializer()).topic(output, id -> id, id -> id).build());
-            source.subscribe(KafkaSink.<KafkaRecord<String, String>, String, String>builder(broker.producerConfig(),
+            call.subscribe(KafkaSink.builder(broker.producerConfig(), new StringSerializer(),
+                    new StringSerializer()).topic(output, (String id) -> id, id -> id).build());
+            source.subscribe(KafkaSink.builder(broker.producerConfig(),
                     new StringSerializer(), new StringSerializer()).named("straight")
-                    .topic(straight, KafkaRecord::key, r -> r.value().substring(0, r.value().indexOf(','))).build());
+                    .topic(straight, (KafkaRecord<String, String> r) -> r.key(), r -> r.value().substring(0, r.value().indexOf(','))).build());
             try (Pipeline pipeline = Pipeline.from(source)) {
                 pipeline.start();
                 if (!answerAll) {
@@ -426,8 +426,8 @@ class KafkaExactlyOnceTest extends OrdersTopics {
     }
 
     private KafkaSink<KafkaRecord<String, String>> sink(Duration oncePerKey) {
-        var builder = KafkaSink.<KafkaRecord<String, String>, String, String>builder(broker.producerConfig(),
-                new StringSerializer(), new StringSerializer()).topic(output, KafkaRecord::key, KafkaRecord::value);
+        var builder = KafkaSink.builder(broker.producerConfig(), new StringSerializer(), new StringSerializer())
+                .topic(output, (KafkaRecord<String, String> record) -> record.key(), KafkaRecord::value);
         if (oncePerKey != null) {
             builder.oncePerKey(oncePerKey);
         }

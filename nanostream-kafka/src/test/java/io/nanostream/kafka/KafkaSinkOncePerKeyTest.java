@@ -44,9 +44,9 @@ class KafkaSinkOncePerKeyTest {
 
     /** A sink of "key=value" items to the topic that writes each key once. */
     private KafkaSink<String> oncePerKey() {
-        return KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers", broker.bootstrapServers()),
+        return KafkaSink.builder(Map.of("bootstrap.servers", broker.bootstrapServers()),
                         new StringSerializer(), new StringSerializer())
-                .topic(topic, item -> item.split("=")[0], item -> item.split("=")[1])
+                .topic(topic, (String item) -> item.split("=")[0], item -> item.split("=")[1])
                 .oncePerKey(Duration.ofMinutes(1))
                 .build();
     }
@@ -102,9 +102,9 @@ class KafkaSinkOncePerKeyTest {
     void aRecordWithoutAKeyFailsNamingTheSink() throws Exception {
         broker.createTopics(1, topic);
         var source = InMemorySource.of("x");
-        KafkaSink<String> sink = KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers",
+        KafkaSink<String> sink = KafkaSink.builder(Map.of("bootstrap.servers",
                         broker.bootstrapServers()), new StringSerializer(), new StringSerializer())
-                .topic(topic, item -> null, item -> item)
+                .topic(topic, (String item) -> null, item -> item)
                 .oncePerKey(Duration.ofMinutes(1))
                 .build();
         source.subscribe(sink);

@@ -14,9 +14,9 @@ public class KafkaSinkTckTest extends SinkVerification<Integer> {
 
     @Override
     protected AbstractSink<Integer> createSink() {
-        return KafkaSink.<Integer, String, String>builder(Map.of("bootstrap.servers", "unused"), new StringSerializer(),
+        return KafkaSink.builder(Map.of("bootstrap.servers", "unused"), new StringSerializer(),
                         new StringSerializer())
-                .topic("tck", item -> null, String::valueOf)
+                .topic("tck", (Integer item) -> null, String::valueOf)
                 .producerFactory(config -> new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()))
                 .build();
     }

@@ -36,9 +36,9 @@ class KafkaSinkTest {
 
     /** A sink of upper-cased items, to topic "out", whose producer is not given yet. */
     private static KafkaSink.Builder<String, String, String> upperCase() {
-        return KafkaSink.<String, String, String>builder(Map.of("bootstrap.servers", "unused"), new StringSerializer(),
+        return KafkaSink.builder(Map.of("bootstrap.servers", "unused"), new StringSerializer(),
                         new StringSerializer())
-                .topic("out", item -> "key-" + item, item -> item.toUpperCase());
+                .topic("out", (String item) -> "key-" + item, item -> item.toUpperCase());
     }
 
     /** Pushes the items and leaves the source open: the end of input flushes, which completes every send. */
@@ -82,13 +82,13 @@ class KafkaSinkTest {
 
     @Test
     void aConfigurationWithoutBrokersFailsAtBuildSayingWhatToAdd() {
-        var error = assertThrows(IllegalArgumentException.class, () -> KafkaSink.<String, String, String>builder(
-                Map.of("acks", "all"), new StringSerializer(), new StringSerializer()).topic("out", k -> k, v -> v).build());
+        var error = assertThrows(IllegalArgumentException.class, () -> KafkaSink.builder(
+                Map.of("acks", "all"), new StringSerializer(), new StringSerializer()).topic("out", (String item) -> item, item -> item).build());
 
         assertEquals("the producer configuration of sink 'KafkaSink' has no bootstrap.servers: add the brokers to"
                 + " connect to, such as \"localhost:9092\"", error.getMessage());
-        KafkaSink.<String, String, String>builder(Map.of(), new StringSerializer(), new StringSerializer())
-                .topic("out", k -> k, v -> v).producerFactory(config -> producer).build(); // a mock needs no brokers
+        KafkaSink.builder(Map.of(), new StringSerializer(), new StringSerializer())
+                .topic("out", (String item) -> item, item -> item).producerFactory(config -> producer).build(); // a mock needs no brokers
     }
 
     @Test
@@ -99,7 +99,7 @@ class KafkaSinkTest {
         assertEquals("maxInFlight was already set to 100; set it once", twice.getMessage());
         twice = assertThrows(IllegalStateException.class, () -> builder.named("other"));
         assertEquals("named was already set to 'totals'; set it once", twice.getMessage());
-        var both = assertThrows(IllegalStateException.class, () -> builder.records(item -> new ProducerRecord<>("x", item)));
+        var both = assertThrows(IllegalStateException.class, () -> builder.records((String item) -> new ProducerRecord<>("x", item)));
         assertEquals("topic was already set to 'out'; set topic or records, not both", both.getMessage());
         assertEquals("totals", builder.build().name(), "the first setting stands");
     }

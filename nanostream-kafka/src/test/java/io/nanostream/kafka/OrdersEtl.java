@@ -84,13 +84,13 @@ final class OrdersEtl {
                 .named("parse")
                 .withErrorPolicy(ErrorPolicy.deadLetter(KafkaSink.deadLetters(settings.deadLetters(), producer)));
         AbstractStep<Order, Order> keep = Steps.filter(order -> order.amount() % 10 != 0);
-        KafkaSink<Order> sink = KafkaSink.<Order, String, String>builder(producer, new StringSerializer(), new StringSerializer())
+        KafkaSink<Order> sink = KafkaSink.builder(producer, new StringSerializer(), new StringSerializer())
                 .topic(settings.output(), Order::id, Order::id)
                 .maxInFlight(settings.maxInFlight())
                 .build();
         source.subscribe(parse);
         if (settings.transactionalId() != null) { // a second sink: a record's outputs go two ways
-            parse.subscribe(KafkaSink.<Order, String, String>builder(producer, new StringSerializer(), new StringSerializer())
+            parse.subscribe(KafkaSink.builder(producer, new StringSerializer(), new StringSerializer())
                     .named("every order")
                     .topic(everyOrder(settings.output()), Order::id, Order::id)
                     .build());

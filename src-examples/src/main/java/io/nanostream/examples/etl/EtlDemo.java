@@ -308,11 +308,10 @@ public final class EtlDemo {
     private static Pipeline generator(String bootstrapServers, SampleEvents events, int ordersPerSecond) {
         var pace = Steps.<ProducerRecord<String, String>>throttle(
                 Math.max(1, ordersPerSecond * 12 / 5 / 10), Duration.ofMillis(100)); // about 2.4 messages per order
-        var toKafka = KafkaSink.<ProducerRecord<String, String>, String, String>builder(
-                        Map.of("bootstrap.servers", bootstrapServers, "linger.ms", 5), new StringSerializer(),
-                        new StringSerializer())
+        var toKafka = KafkaSink.builder(Map.of("bootstrap.servers", bootstrapServers, "linger.ms", 5),
+                        new StringSerializer(), new StringSerializer())
                 .named("to-kafka")
-                .records(record -> record)
+                .records((ProducerRecord<String, String> record) -> record)
                 .build();
         events.subscribe(pace);
         pace.subscribe(toKafka);

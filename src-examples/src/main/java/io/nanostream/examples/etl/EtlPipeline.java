@@ -125,12 +125,12 @@ final class EtlPipeline {
                 .named("per-customer")
                 .withErrorPolicy(ErrorPolicy.deadLetter(deadLetters)); // late messages, with how late
         AbstractStep<Windowed<String, long[]>, CustomerTotals> totals = Steps.map(CustomerTotals::of).named("totals");
-        JdbcSink<CustomerTotals> database = JdbcSink.<CustomerTotals>builder(settings.jdbcUrl())
+        JdbcSink<CustomerTotals> database = JdbcSink.builder(settings.jdbcUrl())
                 .named(DATABASE)
                 .sql(TotalsTable.insertFirst(settings.jdbcUrl()))
                 .binder(TotalsTable::bind)
                 .build();
-        KafkaSink<CustomerTotals> output = KafkaSink.<CustomerTotals, String, String>builder(producer, new StringSerializer(),
+        KafkaSink<CustomerTotals> output = KafkaSink.builder(producer, new StringSerializer(),
                         new StringSerializer())
                 .named("output-topic")
                 .topic(topics.totals(), CustomerTotals::key, CustomerTotals::toJson)
