@@ -188,6 +188,15 @@ public abstract class AbstractStep<I, O> extends NodePublisher<O> implements Flo
         return 0;
     }
 
+    /** For a step that calls out per item: its calls now, for {@link NodeMetrics}; else null. */
+    Calls calls() {
+        return null;
+    }
+
+    /** A step's calls now: see {@link NodeMetrics#callsInFlight()} and the two after it. */
+    record Calls(long inFlight, long keysWaiting, Duration oldest) {
+    }
+
     /**
      * Settles a held input whose call is over: emits the call's result from it, or puts the
      * call's failure through the error policy; then releases it. A result of null is a failure.

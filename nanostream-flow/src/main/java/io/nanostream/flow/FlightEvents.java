@@ -107,6 +107,16 @@ final class FlightEvents {
         @Description("Time the node's code spent on items since the pipeline started, estimated from one item in 16")
         @jdk.jfr.Timespan
         long busy;
+        @Label("Calls In Flight")
+        @Description("Calls under way for a keyed call step, or -1")
+        long callsInFlight;
+        @Label("Keys Waiting")
+        @Description("Keys whose next item waits for a free call, for a keyed call step, or -1")
+        long keysWaiting;
+        @Label("Oldest Call")
+        @Description("How long the oldest call under way has been going, for a keyed call step")
+        @jdk.jfr.Timespan
+        long oldestCall;
     }
 
     static void stateChanged(String pipeline, Pipeline.State state, Throwable failure) {
@@ -180,6 +190,9 @@ final class FlightEvents {
                 event.capacity = node.capacity();
                 event.backlog = node.backlog();
                 event.busy = node.busy().toNanos();
+                event.callsInFlight = node.callsInFlight();
+                event.keysWaiting = node.keysWaiting();
+                event.oldestCall = node.oldestCall().toNanos();
                 event.commit();
             }
             previous = now;

@@ -81,7 +81,12 @@ import java.util.function.Function;
  * thread per call under way (reused while calls come), ended when the step ends.
  *
  * <p>Its figures ({@link #callsInFlight()}, {@link #keysWaiting()}, {@link #held()},
- * {@link #oldestCall()}) may be read from any thread.
+ * {@link #oldestCall()}) may be read from any thread. Calls in flight, keys waiting and the
+ * oldest call's age are also in its pipeline's {@linkplain Pipeline#metrics() metrics}
+ * ({@link NodeMetrics#callsInFlight()}), its MBean, its Flight Recorder events and its
+ * {@linkplain Pipeline#reportProgress progress line}: a call that hangs shows there as an
+ * oldest call that keeps growing, and keys waiting above zero say that more calls at once
+ * would go faster.
  *
  * @param <I> the type of input items
  * @param <O> the type of output items
@@ -318,6 +323,11 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
     @Override
     int inFlight() {
         return underWay.size() + events.size();
+    }
+
+    @Override
+    Calls calls() {
+        return new Calls(callsInFlight(), keysWaiting(), oldestCall());
     }
 
     @Override

@@ -265,11 +265,15 @@ final class Node {
         long in = source ? out + failures.settled.get() : inlet.received();
         long backlog = source ? ((AbstractSource<?>) outlets.get(0)).backlog() : -1;
         long alreadyProcessed = source ? ((AbstractSource<?>) outlets.get(0)).alreadyProcessed() : 0;
+        AbstractStep.Calls calls = outlets.isEmpty() || !(outlets.get(0) instanceof AbstractStep<?, ?> step) ? null
+                : step.calls();
         NodeMetrics.Kind role = source ? NodeMetrics.Kind.SOURCE
                 : kind == Kind.SINK ? NodeMetrics.Kind.SINK : NodeMetrics.Kind.STEP;
         return new NodeMetrics(name, role, in, source ? out : kind == Kind.SINK ? 0 : out, failures.errors(),
                 failures.retried.get(), failures.skipped.get(), failures.deadLettered.get(), queued, capacity, backlog,
-                alreadyProcessed, java.time.Duration.ofNanos(source ? 0 : inlet.busyNanos()));
+                alreadyProcessed, java.time.Duration.ofNanos(source ? 0 : inlet.busyNanos()),
+                calls == null ? -1 : calls.inFlight(), calls == null ? -1 : calls.keysWaiting(),
+                calls == null ? java.time.Duration.ZERO : calls.oldest());
     }
 
     /** For a source: whether items of {@code partition} wait to be emitted. */

@@ -32,9 +32,16 @@ package io.nanostream.flow;
  *     (timing starts then, so that an unwatched pipeline pays nothing for it), estimated from one
  *     item in 16; a step that runs fused with its subscriber (see {@link Steps}) counts the
  *     subscriber's time too; zero for a source
+ * @param callsInFlight for a step that calls out per item in key order ({@link Steps#mapAsyncByKey},
+ *     {@link Steps#mapBlockingByKey}), its calls under way now; else -1
+ * @param keysWaiting for such a step, the keys whose next item waits for a free call now (above
+ *     zero, more calls at once would go faster); else -1
+ * @param oldestCall for such a step, how long its oldest call under way has been going, on the
+ *     pipeline's scheduler (a call that hangs shows here long before its timeout); else zero
  */
 public record NodeMetrics(String name, Kind kind, long in, long out, long errors, long retried, long skipped,
-        long deadLettered, long queued, long capacity, long backlog, long alreadyProcessed, java.time.Duration busy) {
+        long deadLettered, long queued, long capacity, long backlog, long alreadyProcessed, java.time.Duration busy,
+        long callsInFlight, long keysWaiting, java.time.Duration oldestCall) {
 
     /** What part a node plays in its pipeline. */
     public enum Kind {

@@ -44,7 +44,12 @@ final class PipelineMBean implements DynamicMBean, PipelineObserver {
             new Counter("backlog", "items waiting outside the pipeline (a source), or -1", NodeMetrics::backlog),
             new Counter("alreadyProcessed", "items read again and skipped as processed already (a source)",
                     NodeMetrics::alreadyProcessed),
-            new Counter("busyMillis", "time its code spent on items, estimated", node -> node.busy().toMillis()));
+            new Counter("busyMillis", "time its code spent on items, estimated", node -> node.busy().toMillis()),
+            new Counter("callsInFlight", "calls under way (a keyed call step), or -1", NodeMetrics::callsInFlight),
+            new Counter("keysWaiting", "keys waiting for a free call (a keyed call step), or -1",
+                    NodeMetrics::keysWaiting),
+            new Counter("oldestCallMillis", "age of the oldest call under way (a keyed call step)",
+                    node -> node.oldestCall().toMillis()));
 
     private static final String[] ROW_ITEMS;
     private static final CompositeType ROW;

@@ -90,11 +90,12 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
      * another rate than it takes shows both, as {@code in->out}), the share of the time its code
      * was busy (from 1%: the step near 100% is the bottleneck), what waits in its buffers
      * ({@code [queued/capacity]}, when anything does), its errors, skips and dead letters so far
-     * (when there are any), and a source's backlog (when it knows it).
+     * (when there are any), a source's backlog (when it knows it), and a keyed call step's calls
+     * under way, keys waiting for a call (when any do) and the age of its oldest call.
      *
      * <pre>{@code
      * orders-etl 12s RUNNING | KafkaSource 2.0k/s backlog 140 | parse 2.0k/s dead-lettered 12
-     *     | window 2.0k/s->38/s [3/256] | totals 38/s
+     *     | window 2.0k/s->38/s [3/256] | enrich 38/s calls 12 oldest 41ms | totals 38/s
      * }</pre>
      *
      * @param earlier a snapshot of the same pipeline taken before this one
@@ -124,6 +125,13 @@ public record PipelineMetrics(String pipeline, Pipeline.State state, Duration el
             appendCount(line, "already processed", node.alreadyProcessed());
             if (node.backlog() >= 0) {
                 line.append(" backlog ").append(node.backlog());
+            }
+            if (node.callsInFlight() >= 0) {
+                line.append(" calls ").append(node.callsInFlight());
+                appendCount(line, "keys waiting", node.keysWaiting());
+                if (node.callsInFlight() > 0) {
+                    line.append(" oldest ").append(node.oldestCall().toMillis()).append("ms");
+                }
             }
         }
         return line.toString();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.nanostream.testkit.CollectingSink;
 import io.nanostream.testkit.InMemorySource;
 import io.nanostream.testkit.VirtualTime;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -379,6 +381,44 @@ class KeyedCallStepTest {
         }
         assertEquals(Set.of("a:0", "b:0"), Set.copyOf(source.acknowledged()));
         assertEquals(Duration.ZERO, step.oldestCall());
+    }
+
+    @Test
+    void itsCallsShowInThePipelinesMetricsItsMBeanAndItsProgressLine() throws Exception {
+        var source = InMemorySource.<String>manual();
+        KeyedCallStep<String, String> step = Steps.mapAsyncByKey(KeyedCallStepTest::key, 2, this::call);
+        step.named("enrich");
+        wire(source, step);
+        var server = ManagementFactory.getPlatformMBeanServer();
+        var name = new ObjectName("io.nanostream:type=Pipeline,name=\"keyed calls\"");
+
+        try (var pipeline = Pipeline.from(source).named("keyed calls")) {
+            pipeline.start();
+            source.push("a:0").push("b:0").push("c:0");
+            Call first = nextCall();
+            Call second = nextCall();
+            awaitHeld(step, 3);
+            PipelineMetrics before = pipeline.metrics();
+            NodeMetrics enrich = before.node("enrich");
+
+            assertEquals(2, enrich.callsInFlight(), "calls under way, of maxInFlight 2");
+            assertEquals(1, enrich.keysWaiting(), "c waits for a free call");
+            assertTrue(enrich.oldestCall().compareTo(Duration.ZERO) > 0, "oldest call " + enrich.oldestCall());
+            assertEquals(-1, before.node("InMemorySource").callsInFlight(), "a node that makes no calls");
+            assertEquals(2L, server.getAttribute(name, "enrich.callsInFlight"));
+            assertEquals(1L, server.getAttribute(name, "enrich.keysWaiting"));
+            String line = pipeline.metrics().progressSince(before);
+            assertTrue(line.matches(".*\\| enrich [^|]* calls 2 keys waiting 1 oldest \\d+ms( \\|.*|$)"), line);
+
+            first.complete();
+            second.complete();
+            nextCall().complete();
+            source.complete();
+            pipeline.await(TIMEOUT);
+            NodeMetrics after = pipeline.metrics().node("enrich");
+            assertEquals(List.of(0L, 0L, Duration.ZERO), List.of(after.callsInFlight(), after.keysWaiting(),
+                    after.oldestCall()), "calls in flight, keys waiting and the oldest call's age at the end");
+        }
     }
 
     private static List<String> awaitAcknowledged(InMemorySource<String> source, int count) throws InterruptedException {

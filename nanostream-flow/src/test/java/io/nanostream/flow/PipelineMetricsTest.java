@@ -21,7 +21,8 @@ class PipelineMetricsTest {
     private static NodeMetrics counters(NodeMetrics metrics) {
         return new NodeMetrics(metrics.name(), metrics.kind(), metrics.in(), metrics.out(), metrics.errors(),
                 metrics.retried(), metrics.skipped(), metrics.deadLettered(), metrics.queued(), metrics.capacity(),
-                metrics.backlog(), metrics.alreadyProcessed(), Duration.ZERO);
+                metrics.backlog(), metrics.alreadyProcessed(), Duration.ZERO, metrics.callsInFlight(),
+                metrics.keysWaiting(), metrics.oldestCall());
     }
 
     @Test
@@ -43,13 +44,17 @@ class PipelineMetricsTest {
             assertEquals(Pipeline.State.COMPLETED, metrics.state());
             assertEquals(List.of("ListSource", "twice", "small", "RecordingSink"),
                     metrics.nodes().stream().map(NodeMetrics::name).toList());
-            assertEquals(new NodeMetrics("ListSource", NodeMetrics.Kind.SOURCE, 10, 10, 0, 0, 0, 0, 0, 0, -1, 0, Duration.ZERO),
+            assertEquals(new NodeMetrics("ListSource", NodeMetrics.Kind.SOURCE, 10, 10, 0, 0, 0, 0, 0, 0, -1, 0,
+                    Duration.ZERO, -1, -1, Duration.ZERO),
                     counters(metrics.node("ListSource")));
-            assertEquals(new NodeMetrics("twice", NodeMetrics.Kind.STEP, 10, 10, 0, 0, 0, 0, 0, 256, -1, 0, Duration.ZERO),
+            assertEquals(new NodeMetrics("twice", NodeMetrics.Kind.STEP, 10, 10, 0, 0, 0, 0, 0, 256, -1, 0,
+                    Duration.ZERO, -1, -1, Duration.ZERO),
                     counters(metrics.node("twice")));
-            assertEquals(new NodeMetrics("small", NodeMetrics.Kind.STEP, 10, 5, 0, 0, 0, 0, 0, 0, -1, 0, Duration.ZERO),
+            assertEquals(new NodeMetrics("small", NodeMetrics.Kind.STEP, 10, 5, 0, 0, 0, 0, 0, 0, -1, 0,
+                    Duration.ZERO, -1, -1, Duration.ZERO),
                     counters(metrics.node("small")), "fed by a fused call: no buffer");
-            assertEquals(new NodeMetrics("RecordingSink", NodeMetrics.Kind.SINK, 5, 0, 0, 0, 0, 0, 0, 0, -1, 0, Duration.ZERO),
+            assertEquals(new NodeMetrics("RecordingSink", NodeMetrics.Kind.SINK, 5, 0, 0, 0, 0, 0, 0, 0, -1, 0,
+                    Duration.ZERO, -1, -1, Duration.ZERO),
                     counters(metrics.node("RecordingSink")));
             assertEquals(5e9 / metrics.elapsed().toNanos(), metrics.ratePerSecond("RecordingSink"), 1e-6);
             assertEquals(0, new PipelineMetrics("p", Pipeline.State.NEW, Duration.ZERO, metrics.nodes())
