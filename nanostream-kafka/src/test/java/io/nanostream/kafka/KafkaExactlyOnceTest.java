@@ -199,12 +199,6 @@ class KafkaExactlyOnceTest extends OrdersTopics {
      * once: 0 missing, 0 duplicates.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("In two fresh-clone CI runs on 2026-12-02 (third session) the second child, started"
-            + " after the first was killed right after an acknowledged output, wrote nothing for 2 minutes (152 and 154 s"
-            + " into the test), its slow calls made with mapAsyncByKey once and mapAsyncUnordered once; the CI run"
-            + " before them and every local run (3, one with the whole class) passed. Disabled until the cause is"
-            + " found; enabled, a stalled child now fails the test with its log's end (a progress line every 5 s) and"
-            + " its threads.")
     void sixKillsAndABrokerRestartLeaveEveryOutputOnceForReadCommittedReaders() throws Exception {
         try (EmbeddedKafka own = EmbeddedKafka.start()) {
             useTopics(own, 3);
