@@ -401,6 +401,63 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
+     * Runs this pipeline as the work of a service's {@code main}: starts it unless it runs, and
+     * returns when it ends. When the JVM is asked to shut down first (SIGTERM from systemd,
+     * Kubernetes or {@code docker stop}, SIGINT from Ctrl-C, or {@code System.exit} elsewhere), a
+     * shutdown hook stops the pipeline gracefully: the sources stop and commit what was
+     * processed, what they emitted drains to the sinks, and the pipeline is
+     * {@linkplain #close(Duration) closed} with {@code stopTimeout} (what still runs after it is
+     * failed). The JVM exits once that is done, with the status the signal gives (143 after
+     * SIGTERM, 130 after SIGINT). A pipeline that ends by itself is closed here, its shutdown
+     * hook removed.
+     *
+     * <pre>{@code
+     * public static void main(String[] args) throws InterruptedException {
+     *     Pipeline pipeline = Pipeline.from(source).named("orders-etl");
+     *     System.exit(pipeline.runUntilShutdown(Duration.ofSeconds(30)));
+     * }
+     * }</pre>
+     *
+     * @param stopTimeout how long a graceful stop may take, and then how long the threads may
+     *     take to end
+     * @return the exit status for {@code main}: 0 if the pipeline completed or was stopped, 1 if
+     *     it failed (the failure is logged at {@code ERROR} with its stack trace)
+     * @throws InterruptedException if the calling thread was interrupted while waiting; the
+     *     pipeline runs on
+     * @throws IllegalStateException if the pipeline was closed before it started
+     */
+    public int runUntilShutdown(Duration stopTimeout) throws InterruptedException {
+        Checks.notNull(stopTimeout, "stopTimeout");
+        Thread hook = new Thread(() -> {
+            if (!finished.isDone()) {
+                LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' stopping: the JVM is shutting down");
+            }
+            close(stopTimeout);
+        }, "nanostream-" + name + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook); // before the start: a signal from now on stops it gracefully
+        if (state.get() == State.NEW) {
+            try {
+                start();
+            } catch (RuntimeException e) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                throw e;
+            }
+        }
+        try {
+            finished.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // finished never completes exceptionally
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            close(stopTimeout);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook closes the pipeline, and the JVM exits once it has
+        }
+        return failure.get() == null ? 0 : 1;
+    }
+
+    /**
      * Names this pipeline, for its threads, its metrics and progress lines, and its messages;
      * the default is the name of its first source.
      *

@@ -281,6 +281,42 @@ class KafkaIntegrationTest extends OrdersTopics {
         }
     }
 
+    /**
+     * Issue 18's service lifecycle: the pipeline runs in a child JVM through
+     * {@link Pipeline#runUntilShutdown}; SIGTERM mid-run stops it gracefully (it commits what it
+     * processed), and the restarted service writes the rest: nothing lost, nothing twice.
+     */
+    @Test
+    void aSigtermStopsTheServiceGracefullyAndItsRestartDuplicatesNothing() throws Exception {
+        int count = 12_000;
+        broker.produce(OrdersEtl.orders(inputs, count, 0));
+        List<String> expected = OrdersEtl.expectedIds(count, 0);
+
+        Process first = child(100, 3_000, "sigterm");
+        try {
+            awaitSomeOutput(broker, expected.size() / 3);
+            first.destroy(); // SIGTERM
+            assertTrue(first.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the service did not stop");
+            assertEquals(143, first.exitValue(), "SIGTERM's exit status, once the pipeline stopped");
+        } finally {
+            first.destroyForcibly().waitFor();
+        }
+        int beforeRestart = broker.readAll(output).size();
+        assertTrue(beforeRestart < expected.size(), "the stop came after the last record: nothing to resume");
+        Process second = child(100, 0, "after-sigterm");
+        try {
+            List<String> ids = awaitOutput(broker, expected);
+
+            assertEquals(new TreeSet<>(expected), new TreeSet<>(ids));
+            assertEquals(0, duplicates(ids), "a graceful stop on SIGTERM commits everything it processed");
+        } finally {
+            second.destroy();
+            if (!second.waitFor(30, TimeUnit.SECONDS)) {
+                second.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void aBrokerRestartMidRunLosesNothing() throws Exception {
         try (EmbeddedKafka own = EmbeddedKafka.start()) {

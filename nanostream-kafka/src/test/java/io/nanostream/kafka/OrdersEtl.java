@@ -175,19 +175,12 @@ final class OrdersEtl {
             rebalances.onEvent("io.nanostream.kafka.Rebalance", event -> System.out.printf("rebalance %s %d %s%n",
                     event.getString("change"), event.getStartTime().toEpochMilli(), event.getString("partitions")));
             rebalances.startAsync();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> { // SIGTERM: leave gracefully
-                pipeline.stop();
-                try {
-                    pipeline.await(Duration.ofSeconds(60));
-                } catch (Exception e) {
-                    System.out.println("stop: " + e);
-                }
-                System.out.println("stopped");
-            }));
             pipeline.reportProgress(Duration.ofSeconds(5), System.out::println); // what a stalled child was doing
             pipeline.start();
             System.out.println("running");
-            pipeline.await(Duration.ofDays(1));
+            int status = pipeline.runUntilShutdown(Duration.ofSeconds(60)); // SIGTERM: a graceful stop
+            System.out.println("ended " + pipeline.state());
+            System.exit(status);
         }
     }
 }
