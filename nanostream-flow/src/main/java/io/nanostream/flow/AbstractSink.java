@@ -198,6 +198,22 @@ public abstract class AbstractSink<T> extends NodeBase implements Flow.Subscribe
     }
 
     /**
+     * Says why this sink cannot do its work now, for {@link Pipeline#health()}: null when it can,
+     * which is the default. Name what is wrong in words a person on call can act on, such as
+     * {@code "sink 'totals' cannot reach its database: attempt 3 of 10 failed (connection refused)"}. Called from any thread, at any time, often: read fields, never block.
+     *
+     * @return the reason, or null
+     */
+    protected String notReadyReason() {
+        return null;
+    }
+
+    @Override
+    final String notReady() {
+        return notReadyReason();
+    }
+
+    /**
      * Called once instead of {@link #onEndOfInput} when the input failed: an upstream failed or
      * one of this sink's hooks threw. Release resources here; the pipeline reports the failure.
      *

@@ -120,6 +120,22 @@ public abstract class AbstractSource<T> extends NodePublisher<T> {
     }
 
     /**
+     * Says why this source cannot do its work now, for {@link Pipeline#health()}: null when it can,
+     * which is the default. Name what is wrong in words a person on call can act on, such as
+     * {@code "source 'orders' has no partitions yet: its group is still rebalancing"}. Called from any thread, at any time, often: read fields, never block.
+     *
+     * @return the reason, or null
+     */
+    protected String notReadyReason() {
+        return null;
+    }
+
+    @Override
+    final String notReady() {
+        return notReadyReason();
+    }
+
+    /**
      * Emits an item and tells {@code callback}, once, whether it and everything derived from it
      * reached every sink it was headed for. Blocks like {@link #emit(Object)}.
      *

@@ -36,4 +36,9 @@ abstract class NodeBase {
     NodeBase(Node.Kind kind, String name) {
         this.node = new Node(kind, name, this);
     }
+
+    /** Why this node cannot do its work now, for {@link Pipeline#health()}; null when it can. */
+    String notReady() {
+        return null;
+    }
 }

@@ -93,6 +93,11 @@ public final class Pipeline implements AutoCloseable {
      * the start, and progress reporters, attached when asked for.
      */
     private final List<PipelineObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * The snapshots {@link #health()} judges movement by: the one it compares with, and the newest
+     * taken at least a second after it, which becomes the one compared with a second later.
+     */
+    private final PipelineMetrics[] healthLooks = new PipelineMetrics[2];
 
     private Pipeline(List<? extends Flow.Publisher<?>> roots) {
         this.graph = new PipelineGraph(roots);
@@ -271,6 +276,43 @@ public final class Pipeline implements AutoCloseable {
             nodes.add(node.metrics());
         }
         return new PipelineMetrics(name, now, Duration.ofNanos(Math.max(0, elapsed)), nodes);
+    }
+
+    /**
+     * Says whether this pipeline is up and ready, and if not, why (see {@link PipelineHealth}):
+     * from its state, what its sources and sinks say of themselves (a Kafka source without
+     * partitions, a JDBC sink retrying a lost database), and how its counters moved since a look
+     * at least a second before (a source that read nothing with records waiting, or that would
+     * need more than a minute to read what waits; a step or sink that failed every item). Call it
+     * as probes do, every few seconds; cheap enough to call often.
+     *
+     * <pre>{@code
+     * PipelineHealth health = pipeline.health();
+     * int status = health.ready() ? 200 : 503;
+     * }</pre>
+     *
+     * @return the pipeline's health now
+     */
+    public PipelineHealth health() {
+        PipelineMetrics now = metrics();
+        PipelineMetrics base;
+        synchronized (healthLooks) {
+            if (healthLooks[1] == null) {
+                healthLooks[1] = now;
+            } else if (now.elapsed().minus(healthLooks[1].elapsed()).compareTo(PipelineHealth.STANDING_STILL) >= 0) {
+                healthLooks[0] = healthLooks[1];
+                healthLooks[1] = now;
+            }
+            base = healthLooks[0];
+        }
+        List<String> nodesNotReady = new ArrayList<>();
+        for (Node node : graph.nodesInOrder) {
+            String reason = node.owner.notReady();
+            if (reason != null) {
+                nodesNotReady.add(reason);
+            }
+        }
+        return PipelineHealth.of(state.get(), failure.get(), nodesNotReady, now, base);
     }
 
     /**

@@ -99,6 +99,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     private long batchNumber;
     private Connection connection;
     private PreparedStatement statement;
+    /** While the sink retries a connection or a batch: what failed, for {@link #notReadyReason()}; else null. */
+    private volatile String retrying;
 
     private JdbcSink(Builder<T> builder) {
         super(builder.name, 2 * builder.batchSize);
@@ -160,6 +162,18 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                 pauseOrGiveUp(attempt, e);
             }
         }
+        retrying = null;
+    }
+
+    /**
+     * Says that this sink is not ready while it retries a lost connection or a transient failure:
+     * which attempt failed, and with what.
+     *
+     * @return the reason, or null when the last write or connection succeeded
+     */
+    @Override
+    protected String notReadyReason() {
+        return retrying;
     }
 
     @Override
@@ -226,6 +240,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                 } else {
                     writeBatch(pending);
                 }
+                retrying = null;
                 return;
             } catch (SQLException e) {
                 rollback();
@@ -301,6 +316,9 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         }
         Duration pause = Duration.ofNanos(Math.min(firstBackoff.toNanos() << Math.min(attempt - 1, 30),
                 MAX_BACKOFF.toNanos()));
+        retrying = "sink '" + name() + "' cannot write to " + target + ": attempt " + attempt + " of " + maxAttempts
+                + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e) + "); it tries again on a new"
+                + " connection, and fails the pipeline after the last";
         LOG.log(System.Logger.Level.WARNING, () -> name() + ": attempt " + attempt + " of " + maxAttempts + " to write to "
                 + target + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e) + "); trying again in "
                 + pause.toMillis() + " ms on a new connection");

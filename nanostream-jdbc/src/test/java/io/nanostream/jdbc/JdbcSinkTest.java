@@ -2,14 +2,22 @@ package io.nanostream.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import io.nanostream.flow.Pipeline;
+import io.nanostream.testkit.InMemorySource;
 import java.sql.BatchUpdateException;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The builder's checks and the failure classification, without a database. */
+/** The builder's checks, the failure classification, and a database that is not there. */
 class JdbcSinkTest {
 
     @Test
@@ -76,5 +84,33 @@ class JdbcSinkTest {
 
         assertEquals("23505", Failure.sqlState(batch));
         assertEquals(Failure.ITEM, Failure.of(batch));
+    }
+
+    @Test
+    void whileItRetriesADatabaseItCannotReachItsPipelineIsNotReadyAndSaysWhy() throws Exception {
+        var source = InMemorySource.of("a");
+        source.subscribe(JdbcSink.builder("jdbc:postgresql://127.0.0.1:1/test?user=postgres").named("totals")
+                .sql("INSERT INTO t VALUES (?)")
+                .binder((PreparedStatement statement, String item) -> statement.setString(1, item))
+                .retries(3, Duration.ofSeconds(30))
+                .build());
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            List<String> reasons = pipeline.health().reasons();
+            while (reasons.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    fail("the pipeline stayed ready though its sink cannot connect");
+                }
+                new CountDownLatch(1).await(10, TimeUnit.MILLISECONDS);
+                reasons = pipeline.health().reasons();
+            }
+
+            assertEquals(1, reasons.size(), reasons.toString());
+            assertTrue(reasons.get(0).startsWith("sink 'totals' cannot write to jdbc:postgresql://127.0.0.1:1/test?"
+                    + "user=postgres: attempt 1 of 3 failed (") && reasons.get(0).endsWith("); it tries again on a new"
+                    + " connection, and fails the pipeline after the last"), reasons.get(0));
+            pipeline.close(Duration.ofMillis(200)); // the sink waits 30 s before its next attempt
+        }
     }
 }

@@ -128,6 +128,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final CrowdedPartitions crowded = new CrowdedPartitions();
     /** Records read again and skipped, known processed from a commit's metadata; written by the polling thread. */
     private volatile long alreadyProcessed;
+    /** How many partitions the group gave this member; -1 before its first assignment. Written by the polling thread. */
+    private volatile int partitionCount = -1;
     private int deliveredSinceCommit;
     /** Asynchronous commits sent and not yet answered; polling thread only. */
     private int asyncCommits;
@@ -269,6 +271,25 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     @Override
     protected long backlog() {
         return waiting.backlog();
+    }
+
+    /**
+     * Says that this source is not ready while it has no partitions: before its group first
+     * assigned it any, and while a rebalance took them all (or the group has more members than
+     * the topics have partitions).
+     *
+     * @return the reason, or null when it reads partitions
+     */
+    @Override
+    protected String notReadyReason() {
+        int partitions = partitionCount;
+        if (partitions > 0 || isStopping()) {
+            return null;
+        }
+        String group = "group '" + config.get(ConsumerConfig.GROUP_ID_CONFIG) + "'";
+        return partitions < 0 ? "source '" + name() + "' has no partitions yet: it is joining its " + group
+                : "source '" + name() + "' has no partitions: its " + group + " is rebalancing, or has more members"
+                        + " than the topics have partitions";
     }
 
     /**
@@ -694,6 +715,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 consumer.pause(partitions);
             }
             partitionsChanged(progress.keySet());
+            partitionCount = progress.size();
         }
 
         /** With stopAtEnd: the partitions' ends now, which this run reads up to. */
@@ -748,6 +770,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             endAt.keySet().removeAll(partitions);
             crowded.forget(partitions);
             partitionsChanged(progress.keySet());
+            partitionCount = progress.size();
         }
     }
 

@@ -153,6 +153,25 @@ class KafkaSourceTest {
     }
 
     @Test
+    void itsPipelineIsNotReadyWhileTheSourceHasNoPartitionsAndSaysWhy() throws Exception {
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").named("orders").build();
+        source.subscribe(new CollectingSink<KafkaRecord<String, String>>());
+        try (var pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            assertEquals(List.of("source 'orders' has no partitions yet: it is joining its group 'in-memory'"),
+                    pipeline.health().reasons());
+
+            kafka.assign(ORDERS_0);
+            Await.until(() -> pipeline.health().ready(), TIMEOUT, () -> "the pipeline to be ready: " + pipeline.health());
+
+            kafka.assign(); // a rebalance took every partition
+            Await.until(() -> !pipeline.health().ready(), TIMEOUT, () -> "the pipeline to be not ready");
+            assertEquals(List.of("source 'orders' has no partitions: its group 'in-memory' is rebalancing, or has more"
+                    + " members than the topics have partitions"), pipeline.health().reasons());
+        }
+    }
+
+    @Test
     void withStopAtEndAMemberAssignedNoPartitionEndsAtItsFirstAssignment() throws Exception {
         var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").stopAtEnd().build();
         var sink = new CollectingSink<KafkaRecord<String, String>>();
