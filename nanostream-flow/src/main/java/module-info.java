@@ -5,6 +5,7 @@
 @SuppressWarnings("module") // the modules the internal package is exported to come later in the build
 module io.nanostream.flow {
     requires java.management; // the pipeline's MBean
+    requires jdk.httpserver; // the optional HTTP endpoint for health and metrics
     requires jdk.jfr; // its Flight Recorder events
 
     exports io.nanostream.flow;
