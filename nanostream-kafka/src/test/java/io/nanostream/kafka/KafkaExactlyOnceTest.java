@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * stops, failures, SIGKILLs at chosen moments, a broker restart, and an instance that takes over
  * from a killed or frozen one; and the pipelines it cannot make exact are refused when built.
  */
+@Tag("crash") // child JVMs killed at chosen moments; CI runs these on JDK 17 only, see .ci/run
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
 class KafkaExactlyOnceTest extends OrdersTopics {
 

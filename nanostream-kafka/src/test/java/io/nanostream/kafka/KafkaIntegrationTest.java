@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * three topics through parse and filter to an output topic, with crashes, stops, broker restarts,
  * a second instance in the group, and poison records.
  */
+@Tag("crash") // child JVMs killed at chosen moments; CI runs these on JDK 17 only, see .ci/run
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
 class KafkaIntegrationTest extends OrdersTopics {
 

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * the rebalances (as the instance that runs throughout saw them) and how long each event stalled
  * the output: the longest time with no new output after it.
  */
+@Tag("crash") // child JVMs killed at chosen moments; CI runs these on JDK 17 only, see .ci/run
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
 class KafkaScaleOutTest extends OrdersTopics {
 

@@ -42,6 +42,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Timeout;
  * after the broker acknowledged an output record, and at random. Afterwards the table holds exactly
  * the true totals of every customer and window, and the topic exactly one record of them each.
  */
+@Tag("crash") // child JVMs killed at chosen moments; CI runs these on JDK 17 only, see .ci/run
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class EtlCrashTest {
 
