@@ -41,7 +41,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -158,9 +157,6 @@ class EtlCrashTest {
      * the topic are still exact.
      */
     @Test
-    @Disabled("Inside the full CI build (three fresh-clone runs on 2026-12-02), the input's own"
-            + " producer to this test's broker stalled on one partition: a batch unsent for 120 s; alone, with its"
-            + " class, and in five full builds of the working tree it passed. Disabled until the cause is found.")
     void postgresTotalsAndTheTopicAreExactAcrossABrokerRestart() throws Exception {
         requireReachable(POSTGRES, "PostgreSQL");
         List<ProducerRecord<String, String>> events = events();
