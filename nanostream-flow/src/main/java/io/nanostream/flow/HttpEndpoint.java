@@ -23,7 +23,8 @@ import java.util.concurrent.Executors;
  * <li>{@code GET /metrics}: every node's {@link NodeMetrics} and each pipeline's health in the
  *     Prometheus text exposition format (version 0.0.4), labelled by pipeline, node and kind.
  * </ul>
- * It answers on one daemon thread of its own; {@link #close()} stops it.
+ * It answers on one thread of its own. Close it when the service ends (try-with-resources, as
+ * below): the JDK server's dispatcher thread is not a daemon, and keeps the JVM running.
  *
  * <pre>{@code
  * try (HttpEndpoint endpoint = HttpEndpoint.start(new InetSocketAddress(9400), pipeline)) {

@@ -327,7 +327,8 @@ public final class KeyedCallStep<I, O> extends AbstractStep<I, O> {
 
     @Override
     Calls calls() {
-        return new Calls(callsInFlight(), keysWaiting(), oldestCall());
+        int inFlight = callsInFlight();
+        return new Calls(inFlight, keysWaiting(), inFlight == 0 ? Duration.ZERO : oldestCall());
     }
 
     @Override

@@ -98,6 +98,8 @@ public final class Pipeline implements AutoCloseable {
      * taken at least a second after it, which becomes the one compared with a second later.
      */
     private final PipelineMetrics[] healthLooks = new PipelineMetrics[2];
+    /** The shutdown hook of {@link #runUntilShutdown}, once it was called; else null. */
+    private final AtomicReference<Thread> shutdownHook = new AtomicReference<>();
 
     private Pipeline(List<? extends Flow.Publisher<?>> roots) {
         this.graph = new PipelineGraph(roots);
@@ -282,7 +284,7 @@ public final class Pipeline implements AutoCloseable {
      * Says whether this pipeline is up and ready, and if not, why (see {@link PipelineHealth}):
      * from its state, what its sources and sinks say of themselves (a Kafka source without
      * partitions, a JDBC sink retrying a lost database), and how its counters moved since a look
-     * at least a second before (a source that read nothing with records waiting, or that would
+     * at least 5 seconds before (a source that read nothing with records waiting, or that would
      * need more than a minute to read what waits; a step or sink that failed every item). Call it
      * as probes do, every few seconds; cheap enough to call often.
      *
@@ -299,7 +301,7 @@ public final class Pipeline implements AutoCloseable {
         synchronized (healthLooks) {
             if (healthLooks[1] == null) {
                 healthLooks[1] = now;
-            } else if (now.elapsed().minus(healthLooks[1].elapsed()).compareTo(PipelineHealth.STANDING_STILL) >= 0) {
+            } else if (now.elapsed().minus(healthLooks[1].elapsed()).compareTo(PipelineHealth.LOOK_BACK) >= 0) {
                 healthLooks[0] = healthLooks[1];
                 healthLooks[1] = now;
             }
@@ -307,9 +309,13 @@ public final class Pipeline implements AutoCloseable {
         }
         List<String> nodesNotReady = new ArrayList<>();
         for (Node node : graph.nodesInOrder) {
-            String reason = node.owner.notReady();
-            if (reason != null) {
-                nodesNotReady.add(reason);
+            try {
+                String reason = node.owner.notReady();
+                if (reason != null) {
+                    nodesNotReady.add(reason);
+                }
+            } catch (RuntimeException e) {
+                nodesNotReady.add(node.label() + " could not say whether it is ready: " + e);
             }
         }
         return PipelineHealth.of(state.get(), failure.get(), nodesNotReady, now, base);
@@ -450,8 +456,9 @@ public final class Pipeline implements AutoCloseable {
      * processed, what they emitted drains to the sinks, and the pipeline is
      * {@linkplain #close(Duration) closed} with {@code stopTimeout} (what still runs after it is
      * failed). The JVM exits once that is done, with the status the signal gives (143 after
-     * SIGTERM, 130 after SIGINT). A pipeline that ends by itself is closed here, its shutdown
-     * hook removed.
+     * SIGTERM, 130 after SIGINT); a failure during that stop is also written to standard error,
+     * since logging may have shut down by then. A pipeline that ends by itself is closed here,
+     * its shutdown hook removed.
      *
      * <pre>{@code
      * public static void main(String[] args) throws InterruptedException {
@@ -465,8 +472,9 @@ public final class Pipeline implements AutoCloseable {
      * @return the exit status for {@code main}: 0 if the pipeline completed or was stopped, 1 if
      *     it failed (the failure is logged at {@code ERROR} with its stack trace)
      * @throws InterruptedException if the calling thread was interrupted while waiting; the
-     *     pipeline runs on
-     * @throws IllegalStateException if the pipeline was closed before it started
+     *     pipeline runs on, and a signal still stops it gracefully
+     * @throws IllegalStateException if the pipeline was closed before it started, or this method
+     *     was called on it before
      */
     public int runUntilShutdown(Duration stopTimeout) throws InterruptedException {
         Checks.notNull(stopTimeout, "stopTimeout");
@@ -475,13 +483,19 @@ public final class Pipeline implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' stopping: the JVM is shutting down");
             }
             close(stopTimeout);
+            PipelineException error = failure.get();
+            if (error != null) { // logging may be shut down already by its own hook
+                System.err.println("pipeline '" + name + "' failed: " + error.getMessage());
+            }
         }, "nanostream-" + name + "-shutdown");
+        Checks.state(shutdownHook.compareAndSet(null, hook), "pipeline '" + name + "' already runs until shutdown");
         Runtime.getRuntime().addShutdownHook(hook); // before the start: a signal from now on stops it gracefully
         if (state.get() == State.NEW) {
             try {
                 start();
             } catch (RuntimeException e) {
                 Runtime.getRuntime().removeShutdownHook(hook);
+                shutdownHook.set(null);
                 throw e;
             }
         }

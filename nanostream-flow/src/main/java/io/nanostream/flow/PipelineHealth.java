@@ -14,7 +14,8 @@ import java.util.Locale;
  *     completed is not up: an orchestrator should restart the service.
  * <li><b>Ready</b>: up, not stopping, and doing its work: every source and sink can (a Kafka
  *     source has its partitions, a JDBC sink is not retrying a lost database), no source stands
- *     still or falls far behind, and no step or sink fails every item.
+ *     still or falls far behind, and no step or sink fails every item (retrying it, skipping it
+ *     or dead-lettering it), as judged over at least the last 5 seconds.
  * </ul>
  *
  * <p>Each reason is a sentence that names the node and says what is wrong, such as
@@ -39,8 +40,12 @@ public record PipelineHealth(String pipeline, boolean up, boolean ready, List<St
      * last look, would take longer than this.
      */
     static final Duration FAR_BEHIND = Duration.ofMinutes(1);
-    /** How long between two looks a source must read nothing, with records waiting, to stand still. */
-    static final Duration STANDING_STILL = Duration.ofSeconds(1);
+    /**
+     * The shortest time the counters' movement is judged over: a source that reads nothing for
+     * this long with records waiting stands still. Long enough that a batch flush or a slow call
+     * is not taken for a stall.
+     */
+    static final Duration LOOK_BACK = Duration.ofSeconds(5);
 
     /**
      * Makes the health record.
@@ -82,17 +87,15 @@ public record PipelineHealth(String pipeline, boolean up, boolean ready, List<St
     /** Adds what the counters' movement since {@code before} says: sources standing still or far behind, nodes failing. */
     private static void movement(PipelineMetrics now, PipelineMetrics before, List<String> reasons) {
         double seconds = now.elapsed().minus(before.elapsed()).toNanos() / 1e9;
-        if (seconds < STANDING_STILL.toNanos() / 1e9) {
+        if (seconds < LOOK_BACK.toNanos() / 1e9 || now.nodes().size() != before.nodes().size()) {
             return; // too short a time to judge
         }
-        for (NodeMetrics node : now.nodes()) {
-            NodeMetrics earlier = before.nodes().stream().filter(n -> n.name().equals(node.name())).findFirst()
-                    .orElse(null);
-            if (earlier == null) {
-                continue;
-            }
+        for (int i = 0; i < now.nodes().size(); i++) { // by position: two nodes may share a name
+            NodeMetrics node = now.nodes().get(i);
+            NodeMetrics earlier = before.nodes().get(i);
             long read = node.in() - earlier.in();
             long errors = node.errors() - earlier.errors();
+            long failedForGood = node.skipped() - earlier.skipped() + node.deadLettered() - earlier.deadLettered();
             String label = node.kind().name().toLowerCase(Locale.ROOT) + " '" + node.name() + "'";
             if (node.kind() == NodeMetrics.Kind.SOURCE && node.backlog() > 0) {
                 double rate = read / seconds;
@@ -104,10 +107,10 @@ public record PipelineHealth(String pipeline, boolean up, boolean ready, List<St
                     reasons.add(String.format(Locale.ROOT, "%s is far behind: %d records wait, %.0f s at its rate of"
                             + " %.0f/s", label, node.backlog(), node.backlog() / rate, rate));
                 }
-            } else if (errors > 0 && read == 0) {
+            } else if (errors > 0 && (read == 0 || failedForGood >= read)) { // stuck in retries, or none done
                 reasons.add(String.format(Locale.ROOT, "%s failed every item in the last %.0f s: %d errors, %d retried,"
-                        + " none done; see its error policy's log or dead letters", label, seconds, errors,
-                        node.retried() - earlier.retried()));
+                        + " %d skipped or dead-lettered, none done; see its error policy's log or dead letters", label,
+                        seconds, errors, node.retried() - earlier.retried(), failedForGood));
             }
         }
     }

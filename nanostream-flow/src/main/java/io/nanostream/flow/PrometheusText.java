@@ -63,7 +63,9 @@ final class PrometheusText {
         for (Family family : NODE_FAMILIES) {
             boolean headed = false;
             for (PipelineMetrics snapshot : snapshots) {
-                for (NodeMetrics node : snapshot.nodes()) {
+                List<String> names = distinctNames(snapshot.nodes());
+                for (int i = 0; i < names.size(); i++) {
+                    NodeMetrics node = snapshot.nodes().get(i);
                     if (!family.has.test(node)) {
                         continue;
                     }
@@ -71,12 +73,23 @@ final class PrometheusText {
                         header(text, family.name, family.help, family.type);
                         headed = true;
                     }
-                    sample(text, family.name, snapshot.pipeline(), node.name(),
+                    sample(text, family.name, snapshot.pipeline(), names.get(i),
                             node.kind().name().toLowerCase(Locale.ROOT), family.value.applyAsDouble(node));
                 }
             }
         }
         return text.toString();
+    }
+
+    /** The nodes' names, a name that an earlier node has too followed by {@code #2}, {@code #3}, ...: one series each. */
+    private static List<String> distinctNames(List<NodeMetrics> nodes) {
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        List<String> names = new java.util.ArrayList<>();
+        for (NodeMetrics node : nodes) {
+            int n = seen.merge(node.name(), 1, Integer::sum);
+            names.add(n == 1 ? node.name() : node.name() + "#" + n);
+        }
+        return names;
     }
 
     private static void header(StringBuilder text, String name, String help, String type) {

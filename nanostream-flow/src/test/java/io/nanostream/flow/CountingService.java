@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A service for {@link RunUntilShutdownTest}, run in a child JVM: a source counts up until it is
  * stopped, into a sink that takes 50 µs per item, so items wait in the buffers when a signal
- * comes; each prints how many it saw at its end. {@code main} exits with what
+ * comes; it prints "running" once 1 000 items were emitted, and each prints how many it saw at
+ * its end. {@code main} exits with what
  * {@link Pipeline#runUntilShutdown} returns.
  */
 final class CountingService {
@@ -19,15 +20,13 @@ final class CountingService {
             private long emitted;
 
             @Override
-            protected void onStart() {
-                System.out.println("running");
-                System.out.flush();
-            }
-
-            @Override
             protected void produce() {
                 while (!isStopping()) {
                     emit(emitted++);
+                    if (emitted == 1_000) { // items flow, and wait in the buffers
+                        System.out.println("running");
+                        System.out.flush();
+                    }
                 }
             }
 

@@ -53,6 +53,7 @@ class HttpEndpointTest {
             pipeline.start();
             numbers.push(1).push(2).push(3);
             sink.awaitCount(3, TIMEOUT);
+            awaitTaken(pipeline, "twice", 3); // a node counts an item once its code returned
             var ready = get(endpoint, "/health");
             assertEquals(200, ready.statusCode());
             assertEquals("application/json; charset=utf-8", ready.headers().firstValue("Content-Type").orElse(""));
@@ -79,6 +80,16 @@ class HttpEndpointTest {
             endpoint.close();
         }
         assertThrows(ConnectException.class, () -> get(endpoint, "/health"), "closed");
+    }
+
+    private static void awaitTaken(Pipeline pipeline, String node, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (pipeline.metrics().node(node).in() < count) {
+            if (System.nanoTime() > deadline) {
+                fail(node + " took " + pipeline.metrics().node(node).in() + " items, not " + count);
+            }
+            new java.util.concurrent.CountDownLatch(1).await(5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");

@@ -85,10 +85,12 @@ class PipelineHealthTest {
 
     /** A sink that holds its first item until the test lets it go. */
     private static final class HoldingSink extends RecordingSink<Integer> {
+        final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
         @Override
         protected void consume(Integer item) {
+            holding.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -125,21 +127,23 @@ class PipelineHealthTest {
             source.notReady = null;
 
             source.backlog = 1_000;
+            clock.advance(Duration.ofSeconds(4));
+            assertEquals(List.of(), pipeline.health().reasons(), "4 s is too short a time to judge");
             clock.advance(Duration.ofSeconds(2));
-            assertEquals(List.of("source 'gated' read nothing in the last 2 s, with 1000 records waiting: a step or"
+            assertEquals(List.of("source 'gated' read nothing in the last 6 s, with 1000 records waiting: a step or"
                     + " sink downstream is stuck, or the source cannot fetch"), pipeline.health().reasons());
 
-            source.permits.release(10);
-            await(() -> sink.items.size() == 10, "10 items consumed");
+            source.permits.release(50);
+            await(() -> sink.items.size() == 50, "50 items consumed");
             source.backlog = 1_000_000;
-            clock.advance(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(5));
             assertEquals(List.of("source 'gated' is far behind: 1000000 records wait, 100000 s at its rate of 10/s"),
                     pipeline.health().reasons());
 
-            source.permits.release(10);
-            await(() -> sink.items.size() == 20, "20 items consumed");
+            source.permits.release(50);
+            await(() -> sink.items.size() == 100, "100 items consumed");
             source.backlog = 5;
-            clock.advance(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(5));
             assertEquals(new PipelineHealth("health", true, true, List.of()), pipeline.health(), "caught up");
 
             pipeline.stop();
@@ -157,6 +161,7 @@ class PipelineHealthTest {
         try (var pipeline = Pipeline.from(source).named("stopping")) {
             pipeline.start();
             source.permits.release(1);
+            assertTrue(sink.holding.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the sink holds the item");
             pipeline.stop(); // the sink holds the item: the pipeline cannot end yet
             assertEquals(new PipelineHealth("stopping", true, false, List.of("pipeline 'stopping' is stopping")),
                     pipeline.health());
@@ -198,13 +203,35 @@ class PipelineHealthTest {
             assertTrue(pipeline.health().ready(), "the first look");
             long errors = pipeline.metrics().node("enrich").errors();
             await(() -> pipeline.metrics().node("enrich").errors() > errors + 2, "more failed attempts");
-            clock.advance(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(5));
 
             PipelineHealth health = pipeline.health();
             assertFalse(health.ready());
             assertTrue(health.reasons().size() == 1 && health.reasons().get(0).startsWith("step 'enrich' failed every"
-                    + " item in the last 1 s: "), health.reasons().toString());
+                    + " item in the last 5 s: "), health.reasons().toString());
             pipeline.close(Duration.ofMillis(200)); // the retries would go on for the 30 s of a plain close
+        }
+    }
+
+    @Test
+    void aStepThatSkipsEveryItemAsFailedMakesThePipelineNotReady() throws Exception {
+        var source = new GatedSource();
+        AbstractStep<Integer, Integer> parse = Steps.map(i -> {
+            throw new IllegalArgumentException("not a number: " + i);
+        });
+        parse.named("parse").withErrorPolicy(ErrorPolicy.skip());
+        source.subscribe(parse);
+        parse.subscribe(new RecordingSink<>());
+        var clock = new HandClock();
+        try (var pipeline = Pipeline.from(source).named("skipping").withScheduler(clock)) {
+            pipeline.start();
+            assertTrue(pipeline.health().ready(), "the first look");
+            source.permits.release(20);
+            await(() -> pipeline.metrics().node("parse").skipped() == 20, "20 items skipped");
+            clock.advance(Duration.ofSeconds(5));
+
+            assertEquals(List.of("step 'parse' failed every item in the last 5 s: 20 errors, 0 retried, 20 skipped or"
+                    + " dead-lettered, none done; see its error policy's log or dead letters"), pipeline.health().reasons());
         }
     }
 }

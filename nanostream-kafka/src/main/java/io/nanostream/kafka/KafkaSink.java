@@ -394,7 +394,8 @@ public final class KafkaSink<T> extends AbstractSink<T> {
     /**
      * Builds a {@link KafkaSink}. The item type is the one of the function that makes records,
      * given to {@link #records} or {@link #topic}: write a lambda's parameter type, as in
-     * {@code records((Order order) -> ..)}, or use method references.
+     * {@code records((Order order) -> ..)}, or use method references; go on with the builder these
+ * return, whose type says what the sink takes.
      *
      * @param <T> the type of items
      * @param <K> the type of keys

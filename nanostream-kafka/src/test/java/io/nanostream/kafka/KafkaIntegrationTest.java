@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * three topics through parse and filter to an output topic, with crashes, stops, broker restarts,
  * a second instance in the group, and poison records.
  */
-@Tag("crash") // child JVMs killed at chosen moments; CI runs these on JDK 17 only, see .ci/run
+@Tag("crash") // holds the crash tests (child JVMs killed at chosen moments): CI runs it on JDK 17 only, see .ci/run
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // the waits inside fail first, with what they waited for
 class KafkaIntegrationTest extends OrdersTopics {
 

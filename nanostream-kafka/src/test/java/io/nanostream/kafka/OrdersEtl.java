@@ -176,7 +176,6 @@ final class OrdersEtl {
                     event.getString("change"), event.getStartTime().toEpochMilli(), event.getString("partitions")));
             rebalances.startAsync();
             pipeline.reportProgress(Duration.ofSeconds(5), System.out::println); // what a stalled child was doing
-            pipeline.start();
             System.out.println("running");
             int status = pipeline.runUntilShutdown(Duration.ofSeconds(60)); // SIGTERM: a graceful stop
             System.out.println("ended " + pipeline.state());

@@ -19,8 +19,10 @@ import java.util.function.ToDoubleFunction;
  * {@link NodeMetrics} as function counters and gauges tagged {@code pipeline}, {@code node} and
  * {@code kind}, and each pipeline's {@link Pipeline#health() health} as two gauges. Meters read
  * the pipeline when the registry publishes; one snapshot of a pipeline serves all its meters
- * for a tenth of a second. The meters hold the pipeline weakly, as Micrometer's meters hold
- * what they measure: a pipeline no longer referenced reads as {@code NaN}.
+ * for a tenth of a second. Tags are taken when the binder is bound: name the pipeline and its
+ * nodes first (a node whose name an earlier node of the pipeline has too is tagged
+ * {@code name#2}, {@code name#3}, ...). Meters are found again by name and tags, so bind a
+ * pipeline of a given name once per registry.
  *
  * <table>
  * <caption>Meters</caption>
@@ -75,59 +77,63 @@ public final class PipelineMeters implements MeterBinder {
                     .description("1 while the pipeline runs or stops gracefully, else 0").tags(tags).register(registry);
             Gauge.builder("nanostream.pipeline.ready", pipeline, p -> p.health().ready() ? 1 : 0)
                     .description("1 while the pipeline runs and does its work, else 0").tags(tags).register(registry);
-            for (NodeMetrics node : pipeline.metrics().nodes()) {
-                bindNode(registry, snapshots, node, tags.and("node", node.name(), "kind",
-                        node.kind().name().toLowerCase(Locale.ROOT)));
+            List<NodeMetrics> nodes = pipeline.metrics().nodes();
+            java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                NodeMetrics node = nodes.get(i);
+                int n = seen.merge(node.name(), 1, Integer::sum);
+                bindNode(registry, snapshots, i, node, tags.and("node", n == 1 ? node.name() : node.name() + "#" + n,
+                        "kind", node.kind().name().toLowerCase(Locale.ROOT)));
             }
         }
     }
 
-    private static void bindNode(MeterRegistry registry, Snapshots snapshots, NodeMetrics first, Tags tags) {
-        String name = first.name();
+    private static void bindNode(MeterRegistry registry, Snapshots snapshots, int index, NodeMetrics first,
+            Tags tags) {
         counter(registry, "nanostream.node.in", "items taken: handed to a step or sink, read by a source", snapshots,
-                name, tags, NodeMetrics::in);
-        counter(registry, "nanostream.node.out", "items emitted", snapshots, name, tags, NodeMetrics::out);
-        counter(registry, "nanostream.node.errors", "failed attempts of its code on items", snapshots, name, tags,
+                index, tags, NodeMetrics::in);
+        counter(registry, "nanostream.node.out", "items emitted", snapshots, index, tags, NodeMetrics::out);
+        counter(registry, "nanostream.node.errors", "failed attempts of its code on items", snapshots, index, tags,
                 NodeMetrics::errors);
-        counter(registry, "nanostream.node.retried", "failed attempts its error policy retried", snapshots, name, tags,
+        counter(registry, "nanostream.node.retried", "failed attempts its error policy retried", snapshots, index, tags,
                 NodeMetrics::retried);
-        counter(registry, "nanostream.node.skipped", "items its error policy skipped", snapshots, name, tags,
+        counter(registry, "nanostream.node.skipped", "items its error policy skipped", snapshots, index, tags,
                 NodeMetrics::skipped);
         counter(registry, "nanostream.node.dead.lettered", "items its error policy sent to the dead letters", snapshots,
-                name, tags, NodeMetrics::deadLettered);
+                index, tags, NodeMetrics::deadLettered);
         if (first.kind() == NodeMetrics.Kind.SOURCE) {
             gauge(registry, "nanostream.source.backlog", "items waiting outside the pipeline to be read, or -1",
-                    snapshots, name, tags, NodeMetrics::backlog);
+                    snapshots, index, tags, NodeMetrics::backlog);
             counter(registry, "nanostream.source.already.processed", "items read again and skipped as processed",
-                    snapshots, name, tags, NodeMetrics::alreadyProcessed);
+                    snapshots, index, tags, NodeMetrics::alreadyProcessed);
             return;
         }
         FunctionCounter.builder("nanostream.node.busy", snapshots.pipeline(),
-                p -> snapshots.node(name).busy().toNanos() / 1e9).description("time its code spent on items, estimated")
+                p -> snapshots.node(index).busy().toNanos() / 1e9).description("time its code spent on items, estimated")
                 .baseUnit("seconds").tags(tags).register(registry);
-        gauge(registry, "nanostream.node.queued", "items waiting in its input buffers", snapshots, name, tags,
+        gauge(registry, "nanostream.node.queued", "items waiting in its input buffers", snapshots, index, tags,
                 NodeMetrics::queued);
-        gauge(registry, "nanostream.node.capacity", "room of its input buffers", snapshots, name, tags,
+        gauge(registry, "nanostream.node.capacity", "room of its input buffers", snapshots, index, tags,
                 NodeMetrics::capacity);
         if (first.callsInFlight() >= 0) {
-            gauge(registry, "nanostream.step.calls.in.flight", "calls under way", snapshots, name, tags,
+            gauge(registry, "nanostream.step.calls.in.flight", "calls under way", snapshots, index, tags,
                     NodeMetrics::callsInFlight);
             gauge(registry, "nanostream.step.keys.waiting", "keys whose next item waits for a free call", snapshots,
-                    name, tags, NodeMetrics::keysWaiting);
+                    index, tags, NodeMetrics::keysWaiting);
             Gauge.builder("nanostream.step.oldest.call", snapshots.pipeline(),
-                    p -> snapshots.node(name).oldestCall().toNanos() / 1e9).description("age of the oldest call under way")
+                    p -> snapshots.node(index).oldestCall().toNanos() / 1e9).description("age of the oldest call under way")
                     .baseUnit("seconds").tags(tags).register(registry);
         }
     }
 
     private static void counter(MeterRegistry registry, String meter, String description, Snapshots snapshots,
-            String node, Tags tags, ToDoubleFunction<NodeMetrics> value) {
+            int node, Tags tags, ToDoubleFunction<NodeMetrics> value) {
         FunctionCounter.builder(meter, snapshots.pipeline(), p -> value.applyAsDouble(snapshots.node(node)))
                 .description(description).baseUnit("items").tags(tags).register(registry);
     }
 
     private static void gauge(MeterRegistry registry, String meter, String description, Snapshots snapshots,
-            String node, Tags tags, ToDoubleFunction<NodeMetrics> value) {
+            int node, Tags tags, ToDoubleFunction<NodeMetrics> value) {
         Gauge.builder(meter, snapshots.pipeline(), p -> value.applyAsDouble(snapshots.node(node)))
                 .description(description).tags(tags).register(registry);
     }
@@ -148,13 +154,14 @@ public final class PipelineMeters implements MeterBinder {
             return pipeline.get();
         }
 
-        synchronized NodeMetrics node(String name) {
+        /** The node at {@code index} in the pipeline's order: two nodes may share a name. */
+        synchronized NodeMetrics node(int index) {
             long now = System.nanoTime();
             if (latest == null || now - takenNanos > SNAPSHOT_NANOS) {
                 latest = pipeline().metrics(); // not gone: Micrometer reads a meter only while it holds its pipeline
                 takenNanos = now;
             }
-            return latest.node(name);
+            return latest.nodes().get(index);
         }
     }
 }

@@ -11,6 +11,8 @@ import io.nanostream.testkit.CollectingSink;
 import io.nanostream.testkit.InMemorySource;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** {@link PipelineMeters} on Micrometer's simple registry: every node's figures and the pipeline's health. */
@@ -36,6 +38,10 @@ class PipelineMetersTest {
             pipeline.start();
             numbers.push(1).push(2).push(3);
             sink.awaitCount(3, TIMEOUT);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (pipeline.metrics().node("CollectingSink").in() < 3 && System.nanoTime() < deadline) {
+                new CountDownLatch(1).await(5, TimeUnit.MILLISECONDS); // the sink counts an item once consume returned
+            }
 
             assertEquals(1.0, registry.get("nanostream.pipeline.ready").tag("pipeline", "meters").gauge().value());
             assertEquals(3.0, registry.get("nanostream.node.out").tags("pipeline", "meters", "node", "numbers", "kind",
