@@ -406,7 +406,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     /**
      * Builds a {@link JdbcSink}. The item type is the one of the {@link #binder}: write the
      * lambda's parameter types, as in {@code binder((PreparedStatement statement, Total total) -> ..)},
-     * or use a method reference.
+     * or use a method reference; go on with the builder it returns, whose type says what the sink
+     * takes.
      *
      * @param <T> the type of items
      */
