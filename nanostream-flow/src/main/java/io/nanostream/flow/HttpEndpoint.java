@@ -140,8 +140,9 @@ public final class HttpEndpoint implements AutoCloseable {
         List<PipelineMetrics> snapshots = new ArrayList<>();
         List<PipelineHealth> healths = new ArrayList<>();
         for (Pipeline pipeline : pipelines) {
-            healths.add(pipeline.health());
-            snapshots.add(pipeline.metrics());
+            PipelineMetrics snapshot = pipeline.metrics();
+            snapshots.add(snapshot);
+            healths.add(pipeline.health(snapshot)); // one snapshot for both
         }
         send(exchange, 200, PROMETHEUS_TEXT, PrometheusText.of(snapshots, healths));
     }

@@ -93,11 +93,8 @@ public final class Pipeline implements AutoCloseable {
      * the start, and progress reporters, attached when asked for.
      */
     private final List<PipelineObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /**
-     * The snapshots {@link #health()} judges movement by: the one it compares with, and the newest
-     * taken at least a second after it, which becomes the one compared with a second later.
-     */
-    private final PipelineMetrics[] healthLooks = new PipelineMetrics[2];
+    /** The snapshots {@link #health()} judges movement by. */
+    private final PipelineHealth.Looks healthLooks = new PipelineHealth.Looks();
     /** The shutdown hook of {@link #runUntilShutdown}, once it was called; else null. */
     private final AtomicReference<Thread> shutdownHook = new AtomicReference<>();
 
@@ -296,17 +293,12 @@ public final class Pipeline implements AutoCloseable {
      * @return the pipeline's health now
      */
     public PipelineHealth health() {
-        PipelineMetrics now = metrics();
-        PipelineMetrics base;
-        synchronized (healthLooks) {
-            if (healthLooks[1] == null) {
-                healthLooks[1] = now;
-            } else if (now.elapsed().minus(healthLooks[1].elapsed()).compareTo(PipelineHealth.LOOK_BACK) >= 0) {
-                healthLooks[0] = healthLooks[1];
-                healthLooks[1] = now;
-            }
-            base = healthLooks[0];
-        }
+        return health(metrics());
+    }
+
+    /** The health judged from {@code now}, a snapshot just taken: for callers that need both. */
+    PipelineHealth health(PipelineMetrics now) {
+        PipelineMetrics base = healthLooks.baseFor(now);
         List<String> nodesNotReady = new ArrayList<>();
         for (Node node : graph.nodesInOrder) {
             try {

@@ -61,6 +61,28 @@ public record PipelineHealth(String pipeline, boolean up, boolean ready, List<St
     }
 
     /**
+     * The snapshots a pipeline's health judges movement by: the one compared with, and the newest
+     * taken at least {@link #LOOK_BACK} after it, which becomes the one compared with once another
+     * {@code LOOK_BACK} has passed. So movement is judged over {@code LOOK_BACK} to twice it,
+     * however often health is asked for.
+     */
+    static final class Looks {
+        private PipelineMetrics compared;
+        private PipelineMetrics latest;
+
+        /** Keeps {@code now} if it is due, and returns the snapshot to compare it with; null if none yet. */
+        synchronized PipelineMetrics baseFor(PipelineMetrics now) {
+            if (latest == null) {
+                latest = now;
+            } else if (now.elapsed().minus(latest.elapsed()).compareTo(LOOK_BACK) >= 0) {
+                compared = latest;
+                latest = now;
+            }
+            return compared;
+        }
+    }
+
+    /**
      * Judges a pipeline from its state, what its nodes say of themselves, and how its counters
      * moved since an earlier snapshot (null if none).
      */
