@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
@@ -205,7 +206,9 @@ class KafkaExactlyOnceTest extends OrdersTopics {
         try (EmbeddedKafka own = EmbeddedKafka.start()) {
             useTopics(own, 3);
             int count = 300_000;
-            own.produce(OrdersEtl.orders(inputs, count, 0));
+            // the input comes in eight parts: one before each child and one after the broker restart, so
+            // that each child has records to write however fast the ones before it were
+            java.util.Iterator<List<ProducerRecord<String, String>>> parts = parts(OrdersEtl.orders(inputs, count, 0), 8);
             java.util.Random random = new java.util.Random();
             List<String> moments = List.of("ack", "commit", "random", "restart broker", "ack", "random");
             int kills = 0;
@@ -213,6 +216,7 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                 for (String moment : moments) {
                     acks.skipToEnd();
                     commits.skipToEnd();
+                    own.produce(parts.next());
                     Process child = child(own, "kill-" + kills, "member", 0);
                     try {
                         awaitNextOutput(acks, child); // a first output written: the child is under way
@@ -224,6 +228,7 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                                 own.stop();
                                 own.restart();
                                 acks.skipToEnd();
+                                own.produce(parts.next());
                                 acks.awaitNext(TIMEOUT); // written again after the restart, by this child or not
                             }
                             default -> { } // "ack": right after the broker acknowledged an output
@@ -234,6 +239,8 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                     kills++;
                 }
             }
+            own.produce(parts.next());
+            assertTrue(!parts.hasNext(), "every part produced");
             Process[] last = {child(own, "last", "member", 0)};
             int[] restarts = {0};
             try {
@@ -249,6 +256,15 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                 stop(last[0]);
             }
         }
+    }
+
+    /** {@code records} cut into {@code count} parts of equal size, in order. */
+    private static <T> java.util.Iterator<List<T>> parts(List<T> records, int count) {
+        List<List<T>> parts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            parts.add(records.subList(records.size() * i / count, records.size() * (i + 1) / count));
+        }
+        return parts.iterator();
     }
 
     /**
@@ -332,8 +348,9 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                     .start();
             String threads = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             throw new AssertionError(stalled.getMessage() + " from child " + child.pid() + ", "
-                    + (child.isAlive() ? "running" : "exited with " + child.exitValue()) + "; its log ends:\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()))
+                    + (child.isAlive() ? "running" : "exited with " + child.exitValue()) + "; its partitions:\n"
+                    + lines.stream().filter(line -> line.startsWith("rebalance")).collect(Collectors.joining("\n"))
+                    + "\nits log ends:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()))
                     + "\nits threads:\n" + threads, stalled);
         }
     }
