@@ -208,7 +208,7 @@ class KafkaExactlyOnceTest extends OrdersTopics {
             int count = 300_000;
             // the input comes in eight parts: one before each child and one after the broker restart, so
             // that each child has records to write however fast the ones before it were
-            java.util.Iterator<List<ProducerRecord<String, String>>> parts = parts(OrdersEtl.orders(inputs, count, 0), 8);
+            java.util.Iterator<List<ProducerRecord<String, String>>> parts = OrdersEtl.parts(OrdersEtl.orders(inputs, count, 0), 8);
             java.util.Random random = new java.util.Random();
             List<String> moments = List.of("ack", "commit", "random", "restart broker", "ack", "random");
             int kills = 0;
@@ -256,15 +256,6 @@ class KafkaExactlyOnceTest extends OrdersTopics {
                 stop(last[0]);
             }
         }
-    }
-
-    /** {@code records} cut into {@code count} parts of equal size, in order. */
-    private static <T> java.util.Iterator<List<T>> parts(List<T> records, int count) {
-        List<List<T>> parts = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            parts.add(records.subList(records.size() * i / count, records.size() * (i + 1) / count));
-        }
-        return parts.iterator();
     }
 
     /**

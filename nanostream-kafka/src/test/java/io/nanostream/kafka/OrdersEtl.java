@@ -144,6 +144,19 @@ final class OrdersEtl {
         return records;
     }
 
+    /**
+     * {@code records} cut into {@code count} parts of equal size, in order: a crash test produces
+     * one before each child it kills, so that each has records to process however fast the ones
+     * before it were.
+     */
+    static <T> java.util.Iterator<List<T>> parts(List<T> records, int count) {
+        List<List<T>> parts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            parts.add(records.subList(records.size() * i / count, records.size() * (i + 1) / count));
+        }
+        return parts.iterator();
+    }
+
     /** The ids the output topic must hold for {@link #orders}. */
     static List<String> expectedIds(int count, int poisonEvery) {
         List<String> ids = new ArrayList<>();
