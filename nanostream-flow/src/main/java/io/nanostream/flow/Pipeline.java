@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -448,9 +449,11 @@ public final class Pipeline implements AutoCloseable {
      * processed, what they emitted drains to the sinks, and the pipeline is
      * {@linkplain #close(Duration) closed} with {@code stopTimeout} (what still runs after it is
      * failed). The JVM exits once that is done, with the status the signal gives (143 after
-     * SIGTERM, 130 after SIGINT); a failure during that stop is also written to standard error,
-     * since logging may have shut down by then. A pipeline that ends by itself is closed here,
-     * its shutdown hook removed.
+     * SIGTERM, 130 after SIGINT), and this method does not return then: the JVM is going away,
+     * and nothing {@code main} did after it would be sure to finish (use
+     * {@link #runUntilShutdown(Duration, Runnable)} for work that must). A failure during that
+     * stop is also written to standard error, since logging may have shut down by then. A
+     * pipeline that ends by itself is closed here, its shutdown hook removed.
      *
      * <pre>{@code
      * public static void main(String[] args) throws InterruptedException {
@@ -469,7 +472,38 @@ public final class Pipeline implements AutoCloseable {
      *     was called on it before
      */
     public int runUntilShutdown(Duration stopTimeout) throws InterruptedException {
+        return runUntilShutdown(stopTimeout, () -> { });
+    }
+
+    /**
+     * Runs this pipeline as {@link #runUntilShutdown(Duration)} does, then {@code afterwards},
+     * once the pipeline has ended and is closed, whichever way it ended: on the calling thread
+     * when it ended by itself (or was stopped from another thread), in the shutdown hook after a
+     * signal, before the JVM exits. For what a service does at its end beside the pipeline:
+     * shut down an executor or a connection pool, flush a report, print a summary. After a signal, {@code afterwards}
+     * has no time limit of its own: keep it short, as the process manager sends SIGKILL after
+     * its own grace period (30 s in Kubernetes, 90 s under systemd by default).
+     *
+     * <pre>{@code
+     * ExecutorService lookups = Executors.newFixedThreadPool(64); // where a step's blocking calls run
+     * Pipeline pipeline = Pipeline.from(source).named("orders-etl");
+     * System.exit(pipeline.runUntilShutdown(Duration.ofSeconds(30), lookups::shutdown));
+     * }</pre>
+     *
+     * @param stopTimeout how long a graceful stop may take, and then how long the threads may
+     *     take to end
+     * @param afterwards what to run once the pipeline is closed; what it throws is logged at
+     *     {@code ERROR} (and written to standard error after a signal)
+     * @return the exit status for {@code main}: 0 if the pipeline completed or was stopped and
+     *     {@code afterwards} returned normally, 1 otherwise
+     * @throws InterruptedException if the calling thread was interrupted while waiting; the
+     *     pipeline runs on, and a signal still stops it gracefully
+     * @throws IllegalStateException if the pipeline was closed before it started, or this method
+     *     was called on it before
+     */
+    public int runUntilShutdown(Duration stopTimeout, Runnable afterwards) throws InterruptedException {
         Checks.notNull(stopTimeout, "stopTimeout");
+        Checks.notNull(afterwards, "afterwards");
         Thread hook = new Thread(() -> {
             if (!finished.isDone()) {
                 LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' stopping: the JVM is shutting down");
@@ -478,6 +512,10 @@ public final class Pipeline implements AutoCloseable {
             PipelineException error = failure.get();
             if (error != null) { // logging may be shut down already by its own hook
                 System.err.println("pipeline '" + name + "' failed: " + error.getMessage());
+            }
+            RuntimeException failed = runAfterwards(afterwards);
+            if (failed != null) {
+                System.err.println("pipeline '" + name + "': what runs after it failed: " + failed);
             }
         }, "nanostream-" + name + "-shutdown");
         Checks.state(shutdownHook.compareAndSet(null, hook), "pipeline '" + name + "' already runs until shutdown");
@@ -498,11 +536,23 @@ public final class Pipeline implements AutoCloseable {
         }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
-            close(stopTimeout);
         } catch (IllegalStateException shuttingDown) {
-            // the hook closes the pipeline, and the JVM exits once it has
+            // the hook closes the pipeline and runs `afterwards`; the JVM exits once it has
+            new CountDownLatch(1).await();
         }
-        return failure.get() == null ? 0 : 1;
+        close(stopTimeout);
+        return failure.get() == null && runAfterwards(afterwards) == null ? 0 : 1;
+    }
+
+    /** Runs what {@link #runUntilShutdown(Duration, Runnable)} runs at the end; returns what it threw, logged. */
+    private RuntimeException runAfterwards(Runnable afterwards) {
+        try {
+            afterwards.run();
+            return null;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "pipeline '" + name + "': what runs after it failed", e);
+            return e;
+        }
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
  * A service for {@link RunUntilShutdownTest}, run in a child JVM: a source counts up until it is
  * stopped, into a sink that takes 50 µs per item, so items wait in the buffers when a signal
  * comes; it prints "running" once 1 000 items were emitted, and each prints how many it saw at
- * its end. {@code main} exits with what
+ * its end; what runs afterwards prints the pipeline's state. {@code main} exits with what
  * {@link Pipeline#runUntilShutdown} returns.
  */
 final class CountingService {
@@ -51,6 +51,7 @@ final class CountingService {
         };
         source.subscribe(sink);
         Pipeline pipeline = Pipeline.from(source).named("counting");
-        System.exit(pipeline.runUntilShutdown(Duration.ofSeconds(20)));
+        System.exit(pipeline.runUntilShutdown(Duration.ofSeconds(20), () -> System.out.println("afterwards "
+                + pipeline.state())));
     }
 }

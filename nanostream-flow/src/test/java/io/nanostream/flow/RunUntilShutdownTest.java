@@ -39,6 +39,8 @@ class RunUntilShutdownTest {
         long emitted = figure(lines, "emitted ");
         assertTrue(emitted > 0, "the source said how many it emitted: " + lines);
         assertEquals(emitted, figure(lines, "consumed "), "every item emitted before the stop reached the sink: " + lines);
+        assertEquals("afterwards COMPLETED", lines.get(lines.size() - 1), "what runs afterwards ran last, the pipeline"
+                + " closed: " + lines);
     }
 
     /** The number on the line that starts with {@code prefix}, or -1 if no line does. */
@@ -67,5 +69,24 @@ class RunUntilShutdownTest {
         Pipeline pipeline = Pipeline.from(failing);
         assertEquals(1, pipeline.runUntilShutdown(TIMEOUT));
         assertEquals(Pipeline.State.FAILED, pipeline.state());
+    }
+
+    @Test
+    void whatRunsAfterwardsRunsOnTheCallingThreadOnceThePipelineIsClosedAndItsFailureIsStatusOne() throws Exception {
+        var completing = source(range(100));
+        completing.subscribe(new RecordingSink<>());
+        Pipeline pipeline = Pipeline.from(completing).named("afterwards-test");
+        List<String> seen = new ArrayList<>();
+        assertEquals(0, pipeline.runUntilShutdown(TIMEOUT, () -> seen.add(Thread.currentThread().getName() + " "
+                + pipeline.state() + ", threads left: " + Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("nanostream-afterwards-test-")).count())));
+        assertEquals(List.of(Thread.currentThread().getName() + " COMPLETED, threads left: 0"), seen,
+                "ran on this thread, the pipeline closed");
+
+        var again = source(range(100));
+        again.subscribe(new RecordingSink<>());
+        assertEquals(1, Pipeline.from(again).runUntilShutdown(TIMEOUT, () -> {
+            throw new IllegalStateException("the pool would not close");
+        }), "the pipeline completed, what ran afterwards failed");
     }
 }

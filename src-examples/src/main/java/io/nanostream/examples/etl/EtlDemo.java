@@ -199,32 +199,18 @@ public final class EtlDemo {
             return;
         }
         NANOSTREAM_LOG.setLevel(java.util.logging.Level.SEVERE);
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread ctrlC = new Thread(() -> {
-            stop.countDown();
-            try {
-                finished.await(2, TimeUnit.MINUTES); // the JVM exits once this returns
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "etl-demo-stop");
-        Runtime.getRuntime().addShutdownHook(ctrlC);
-        try {
-            run(options, stop, System.out);
-        } finally {
-            finished.countDown();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(ctrlC);
-        } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C came: the hook has seen `finished`
-        }
+        // Ctrl-C (or SIGTERM) is the ETL's own: Pipeline.runUntilShutdown stops it gracefully and
+        // runs the rest of the demo (the summary, the broker's close) before the JVM exits
+        run(options, new CountDownLatch(1), System.out);
     }
 
     /**
      * Runs the demo: starts what was not given, generates messages until {@code duration} passes
-     * or {@code stop} opens, lets the ETL catch up, stops it, and reports.
+     * or {@code stop} opens, lets the ETL catch up, stops it, and reports. The ETL pipeline runs
+     * {@linkplain Pipeline#runUntilShutdown(Duration, Runnable) until shutdown}: a signal stops
+     * it gracefully at once, and the report is made before the JVM exits.
+     *
+     * @throws IllegalStateException if the ETL pipeline failed (the summary is printed still)
      */
     static Summary run(Options options, CountDownLatch stop, PrintStream out) throws Exception {
         out.println("nanostream ETL demo: orders, payments, shipments (JSON) -> parse -> per customer, "
@@ -239,58 +225,129 @@ public final class EtlDemo {
             bootstrapServers = broker.bootstrapServers();
             out.printf(Locale.ROOT, "ready at %s in %.1f s%n", bootstrapServers, (System.nanoTime() - started) / 1e9);
         }
+        Run run = null;
         try {
             String jdbcUrl = options.jdbcUrl() != null ? options.jdbcUrl() : "jdbc:h2:mem:etl-demo;DB_CLOSE_DELAY=-1";
             out.println("database: " + jdbcUrl.replaceAll("(?i)password=[^&;]*", "password=***")
                     + (options.jdbcUrl() == null ? " (embedded H2)" : ""));
-            return runAgainst(options, bootstrapServers, jdbcUrl, stop, out);
+            run = new Run(options, bootstrapServers, jdbcUrl, broker, stop, out);
         } finally {
-            if (broker != null) {
+            if (run == null && broker != null) {
                 broker.close();
             }
         }
+        return run.call();
     }
 
-    private static Summary runAgainst(Options options, String bootstrapServers, String jdbcUrl, CountDownLatch stop,
-            PrintStream out) throws Exception {
-        EtlPipeline.Topics topics = EtlPipeline.Topics.DEFAULT;
-        createTopics(bootstrapServers, topics);
-        TotalsTable.create(jdbcUrl);
-        LocalDateTime since = LocalDateTime.now(ZoneOffset.UTC);
-        Map<TopicPartition, Long> before = endOffsets(bootstrapServers, topics.totals(), topics.deadLetters());
-        long committedBefore = committed(bootstrapServers);
+    /**
+     * One run of the demo against a broker and a database: the generator and the ETL pipelines,
+     * the thread that ends the run when its time is up, and the report at the end.
+     */
+    private static final class Run {
+        private final Options options;
+        private final String bootstrapServers;
+        private final String jdbcUrl;
+        private final EmbeddedKafka broker;
+        private final CountDownLatch stop;
+        private final PrintStream out;
+        private final EtlPipeline.Topics topics = EtlPipeline.Topics.DEFAULT;
+        private final SampleEvents events;
+        private final LocalDateTime since;
+        private final Map<TopicPartition, Long> before;
+        private final long committedBefore;
+        private final Pipeline etl;
+        private final Pipeline generator;
+        /** Set by the first to end the run: the thread whose time is up, or the report after a signal. */
+        private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Thread timer = new Thread(this::endWhenTimeIsUp, "etl-demo-timer");
+        private volatile Summary summary;
 
-        SampleEvents events = new SampleEvents(topics, Long.MAX_VALUE, 200);
-        long read;
-        try (Pipeline etl = EtlPipeline.build(new EtlPipeline.Settings(bootstrapServers, jdbcUrl, topics, options.window(),
-                QUIET, EtlPipeline.GROUP, null));
-                Pipeline generator = generator(bootstrapServers, events, options.rate())) {
+        Run(Options options, String bootstrapServers, String jdbcUrl, EmbeddedKafka broker, CountDownLatch stop,
+                PrintStream out) throws Exception {
+            this.options = options;
+            this.bootstrapServers = bootstrapServers;
+            this.jdbcUrl = jdbcUrl;
+            this.broker = broker;
+            this.stop = stop;
+            this.out = out;
+            createTopics(bootstrapServers, topics);
+            TotalsTable.create(jdbcUrl);
+            since = LocalDateTime.now(ZoneOffset.UTC);
+            before = endOffsets(bootstrapServers, topics.totals(), topics.deadLetters());
+            committedBefore = committed(bootstrapServers);
+            events = new SampleEvents(topics, Long.MAX_VALUE, 200);
+            etl = EtlPipeline.build(new EtlPipeline.Settings(bootstrapServers, jdbcUrl, topics, options.window(), QUIET,
+                    EtlPipeline.GROUP, null));
+            generator = generator(bootstrapServers, events, options.rate());
+        }
+
+        /** Runs the ETL until the run ends or a signal, then reports; returns the report. */
+        Summary call() throws InterruptedException {
             etl.reportProgress(options.progressEvery(), out::println);
-            etl.start();
             generator.start();
             out.printf(Locale.ROOT, "generating about %d orders/s, with payments and shipments, for %d s; Ctrl-C stops"
                     + " earlier%n", options.rate(), options.duration().toSeconds());
+            timer.setDaemon(true);
+            timer.start();
+            int status = etl.runUntilShutdown(STOP_TIMEOUT, this::report); // after a signal, the JVM exits in there
+            if (status != 0) {
+                throw new IllegalStateException("the ETL pipeline failed, see its error above; summary: " + summary);
+            }
+            return summary;
+        }
 
-            boolean early = stop.await(options.duration().toMillis(), TimeUnit.MILLISECONDS);
-            generator.stop();
-            generator.await(STOP_TIMEOUT);
-            out.printf(Locale.ROOT, "%s: generated %d messages; %s%n", early ? "stopping (Ctrl-C)" : "time is up",
-                    events.messages(), early ? "stopping the ETL now" : "letting the ETL catch up");
-            if (!early) {
-                awaitCatchUp(etl, events.messages(), stop);
-                awaitLastWindows(jdbcUrl, since, events, stop);
+        /** When the duration has passed (or {@code stop} opened), stops the generator, lets the ETL catch up and stops it. */
+        private void endWhenTimeIsUp() {
+            try {
+                boolean early = stop.await(options.duration().toMillis(), TimeUnit.MILLISECONDS);
+                if (!ending.compareAndSet(false, true)) {
+                    return; // the ETL ended first: a signal
+                }
+                generator.stop();
+                generator.await(STOP_TIMEOUT);
+                out.printf(Locale.ROOT, "%s: generated %d messages; %s%n", early ? "stopping (Ctrl-C)" : "time is up",
+                        events.messages(), early ? "stopping the ETL now" : "letting the ETL catch up");
+                if (!early) {
+                    awaitCatchUp(etl, events.messages(), stop);
+                    awaitLastWindows(jdbcUrl, since, events, stop);
+                }
+            } catch (InterruptedException e) {
+                return; // the ETL ended, and the report is under way
+            } catch (Exception e) {
+                out.println("the run could not end as planned, stopping the ETL: " + e);
             }
             etl.stop();
-            etl.await(STOP_TIMEOUT);
-            read = etl.metrics().node(EtlPipeline.SOURCE).in();
         }
-        Map<TopicPartition, Long> after = endOffsets(bootstrapServers, topics.totals(), topics.deadLetters());
-        Summary summary = new Summary(events.orders.get(), events.payments.get(), events.shipments.get(),
-                events.malformed.get(), read, committed(bootstrapServers) - committedBefore, TotalsTable.read(jdbcUrl, since),
-                readBack(bootstrapServers, topics.totals(), before, after),
-                added(topics.deadLetters(), before, after));
-        print(summary, topics, out);
-        return summary;
+
+        /** Once the ETL has ended and is closed: stops the generator, reports, and closes the rest. */
+        private void report() {
+            try {
+                timer.interrupt();
+                timer.join(STOP_TIMEOUT.toMillis());
+                if (ending.compareAndSet(false, true)) { // the ETL ended before the run was over
+                    out.printf(Locale.ROOT, "%s: generated %d messages; the ETL has stopped%n",
+                            etl.state() == Pipeline.State.FAILED ? "the ETL failed" : "stopping (Ctrl-C)",
+                            events.messages());
+                }
+                generator.close(STOP_TIMEOUT);
+                Map<TopicPartition, Long> after = endOffsets(bootstrapServers, topics.totals(), topics.deadLetters());
+                summary = new Summary(events.orders.get(), events.payments.get(), events.shipments.get(),
+                        events.malformed.get(), etl.metrics().node(EtlPipeline.SOURCE).in(),
+                        committed(bootstrapServers) - committedBefore, TotalsTable.read(jdbcUrl, since),
+                        readBack(bootstrapServers, topics.totals(), before, after), added(topics.deadLetters(), before,
+                        after));
+                print(summary, topics, out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reporting", e);
+            } catch (Exception e) {
+                throw new IllegalStateException("the summary could not be read back: " + e, e);
+            } finally {
+                if (broker != null) {
+                    broker.close();
+                }
+            }
+        }
     }
 
     /**
