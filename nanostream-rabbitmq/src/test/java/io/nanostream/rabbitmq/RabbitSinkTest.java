@@ -1,0 +1,112 @@
+package io.nanostream.rabbitmq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanostream.flow.AbstractStep;
+import io.nanostream.flow.Pipeline;
+import io.nanostream.flow.PipelineException;
+import io.nanostream.flow.Steps;
+import io.nanostream.testkit.InMemorySource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link RabbitSink} against the RabbitMQ server on this machine. */
+@Timeout(120)
+class RabbitSinkTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private Rabbit rabbit;
+
+    @BeforeEach
+    void connect() throws Exception {
+        rabbit = Rabbit.connect();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        rabbit.close();
+    }
+
+    @Test
+    void publishesEachItemInOrderAndAcknowledgesItsInputOnceConfirmed() throws Exception {
+        String queue = rabbit.queue("out");
+        List<String> bodies = Rabbit.bodies("m", 3_000);
+        InMemorySource<String> source = InMemorySource.from(bodies);
+        source.subscribe(RabbitSink.builder(Rabbit.factory())
+                .toQueue(queue, (String body) -> body.getBytes(StandardCharsets.UTF_8))
+                .maxInFlight(100)
+                .build());
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            pipeline.await(TIMEOUT);
+        }
+        assertEquals(bodies, source.awaitAllAcknowledged(TIMEOUT));
+        assertEquals(bodies, rabbit.drain(queue));
+    }
+
+    @Test
+    void toAnExchangeWithARoutingKeyPerItem() throws Exception {
+        String evens = rabbit.queue("evens");
+        String odds = rabbit.queue("odds");
+        String exchange = "numbers-" + evens;
+        rabbit.channel().exchangeDeclare(exchange, "direct", false, true, null);
+        rabbit.channel().queueBind(evens, exchange, "even");
+        rabbit.channel().queueBind(odds, exchange, "odd");
+        InMemorySource<Integer> source = InMemorySource.of(1, 2, 3, 4, 5);
+        source.subscribe(RabbitSink.builder(Rabbit.factory())
+                .toExchange(exchange, (Integer i) -> i % 2 == 0 ? "even" : "odd", i -> String.valueOf(i).getBytes(
+                        StandardCharsets.UTF_8))
+                .build());
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            pipeline.await(TIMEOUT);
+        }
+        assertEquals(List.of("2", "4"), rabbit.drain(evens));
+        assertEquals(List.of("1", "3", "5"), rabbit.drain(odds));
+    }
+
+    @Test
+    void aQueueThatDoesNotExistFailsTheStartNamingIt() {
+        InMemorySource<String> source = InMemorySource.of("a");
+        source.subscribe(RabbitSink.builder(Rabbit.factory())
+                .toQueue("no-such-queue-here", (String body) -> body.getBytes(StandardCharsets.UTF_8))
+                .build());
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            PipelineException failure = assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
+            assertTrue(failure.getMessage().contains("cannot publish to queue 'no-such-queue-here'")
+                    && failure.getMessage().contains("declare it first"), failure.getMessage());
+        }
+        assertEquals(List.of(), source.acknowledged(), "nothing acknowledged");
+    }
+
+    @Test
+    void aLostConnectionIsRecoveredAndWhatWasNotConfirmedIsPublishedAgain() throws Exception {
+        String queue = rabbit.queue("out");
+        List<String> bodies = Rabbit.bodies("m", 3_000);
+        InMemorySource<String> source = InMemorySource.from(bodies);
+        AbstractStep<String, String> pace = Steps.throttle(100, Duration.ofMillis(100)); // 3 s in all
+        source.subscribe(pace);
+        pace.subscribe(RabbitSink.builder(Rabbit.factory())
+                .toQueue(queue, (String body) -> body.getBytes(StandardCharsets.UTF_8))
+                .build());
+        try (Pipeline pipeline = Pipeline.from(source)) {
+            pipeline.start();
+            rabbit.awaitReadyAtLeast(queue, 500, TIMEOUT);
+            rabbit.closeOtherConnections();
+            pipeline.await(TIMEOUT);
+        }
+        List<String> published = rabbit.drain(queue);
+        assertEquals(new TreeSet<>(bodies), new TreeSet<>(published), "every item, once or more");
+        assertEquals(bodies, source.awaitAllAcknowledged(TIMEOUT));
+    }
+}
