@@ -9,6 +9,7 @@ import io.nanostream.flow.Pipeline;
 import io.nanostream.jdbc.JdbcSink;
 import io.nanostream.kafka.KafkaSource;
 import io.nanostream.kafka.broker.EmbeddedKafka;
+import io.nanostream.rabbitmq.RabbitSource;
 import io.nanostream.testkit.InMemorySource;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
@@ -43,7 +44,7 @@ class ModulesTest {
     @BeforeAll
     static void findTheJars() throws URISyntaxException {
         for (Class<?> type : new Class<?>[] {Pipeline.class, InMemorySource.class, JdbcSink.class, KafkaSource.class,
-                EmbeddedKafka.class, KafkaConsumer.class}) {
+                EmbeddedKafka.class, KafkaConsumer.class, RabbitSource.class}) {
             Path location = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
             JARS.put(type.getSimpleName(), location);
         }
@@ -59,9 +60,10 @@ class ModulesTest {
     }
 
     @Test
-    void theKafkaJarsAreAutomaticModulesNamedInTheirManifests() {
+    void theConnectorJarsAreAutomaticModulesNamedInTheirManifests() {
         assertModule("KafkaSource", "io.nanostream.kafka", true);
         assertModule("EmbeddedKafka", "io.nanostream.kafka.broker", true);
+        assertModule("RabbitSource", "io.nanostream.rabbitmq", true);
     }
 
     @Test
