@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -479,7 +480,8 @@ public final class Pipeline implements AutoCloseable {
      * Runs this pipeline as {@link #runUntilShutdown(Duration)} does, then {@code afterwards},
      * once the pipeline has ended and is closed, whichever way it ended: on the calling thread
      * when it ended by itself (or was stopped from another thread), in the shutdown hook after a
-     * signal, before the JVM exits. For what a service does at its end beside the pipeline:
+     * signal, before the JVM exits (a signal that comes while it runs on the calling thread waits
+     * for it, up to {@code stopTimeout}). For what a service does at its end beside the pipeline:
      * shut down an executor or a connection pool, flush a report, print a summary. After a signal, {@code afterwards}
      * has no time limit of its own: keep it short, as the process manager sends SIGKILL after
      * its own grace period (30 s in Kubernetes, 90 s under systemd by default).
@@ -492,8 +494,9 @@ public final class Pipeline implements AutoCloseable {
      *
      * @param stopTimeout how long a graceful stop may take, and then how long the threads may
      *     take to end
-     * @param afterwards what to run once the pipeline is closed; what it throws is logged at
-     *     {@code ERROR} (and written to standard error after a signal)
+     * @param afterwards what to run once the pipeline is closed, which must not call
+     *     {@code System.exit} itself; what it throws is logged at {@code ERROR} (and written to
+     *     standard error after a signal)
      * @return the exit status for {@code main}: 0 if the pipeline completed or was stopped and
      *     {@code afterwards} returned normally, 1 otherwise
      * @throws InterruptedException if the calling thread was interrupted while waiting; the
@@ -504,6 +507,8 @@ public final class Pipeline implements AutoCloseable {
     public int runUntilShutdown(Duration stopTimeout, Runnable afterwards) throws InterruptedException {
         Checks.notNull(stopTimeout, "stopTimeout");
         Checks.notNull(afterwards, "afterwards");
+        AtomicBoolean ending = new AtomicBoolean(); // set by whichever runs `afterwards`: the caller or the hook
+        CountDownLatch callerDone = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             if (!finished.isDone()) {
                 LOG.log(System.Logger.Level.INFO, () -> "pipeline '" + name + "' stopping: the JVM is shutting down");
@@ -513,9 +518,17 @@ public final class Pipeline implements AutoCloseable {
             if (error != null) { // logging may be shut down already by its own hook
                 System.err.println("pipeline '" + name + "' failed: " + error.getMessage());
             }
-            RuntimeException failed = runAfterwards(afterwards);
-            if (failed != null) {
-                System.err.println("pipeline '" + name + "': what runs after it failed: " + failed);
+            if (ending.compareAndSet(false, true)) {
+                RuntimeException failed = runAfterwards(afterwards);
+                if (failed != null) {
+                    System.err.println("pipeline '" + name + "': what runs after it failed: " + failed);
+                }
+                return;
+            }
+            try { // the caller runs it: the JVM exits once it has (bounded, in case it called System.exit)
+                callerDone.await(stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "nanostream-" + name + "-shutdown");
         Checks.state(shutdownHook.compareAndSet(null, hook), "pipeline '" + name + "' already runs until shutdown");
@@ -524,7 +537,7 @@ public final class Pipeline implements AutoCloseable {
             try {
                 start();
             } catch (RuntimeException e) {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                removeHook(hook);
                 shutdownHook.set(null);
                 throw e;
             }
@@ -534,14 +547,26 @@ public final class Pipeline implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e); // finished never completes exceptionally
         }
+        if (!ending.compareAndSet(false, true)) {
+            new CountDownLatch(1).await(); // the hook closes the pipeline and runs `afterwards`; the JVM exits once it has
+        }
+        RuntimeException failed;
+        try {
+            close(stopTimeout);
+            failed = runAfterwards(afterwards);
+        } finally {
+            callerDone.countDown();
+        }
+        removeHook(hook); // only now: a signal while `afterwards` ran waited for it
+        return failure.get() == null && failed == null ? 0 : 1;
+    }
+
+    private static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            // the hook closes the pipeline and runs `afterwards`; the JVM exits once it has
-            new CountDownLatch(1).await();
+            // the hook runs, or has run: the JVM is on its way out
         }
-        close(stopTimeout);
-        return failure.get() == null && runAfterwards(afterwards) == null ? 0 : 1;
     }
 
     /** Runs what {@link #runUntilShutdown(Duration, Runnable)} runs at the end; returns what it threw, logged. */

@@ -89,4 +89,21 @@ class RunUntilShutdownTest {
             throw new IllegalStateException("the pool would not close");
         }), "the pipeline completed, what ran afterwards failed");
     }
+
+    @Test
+    void whatRunsAfterwardsRunsAlsoWhenThePipelineFailed() throws Exception {
+        var failing = source(range(100));
+        AbstractStep<Integer, Integer> poison = Steps.map(i -> {
+            if (i == 50) {
+                throw new IllegalArgumentException("poison " + i);
+            }
+            return i;
+        });
+        failing.subscribe(poison);
+        poison.subscribe(new RecordingSink<>());
+        Pipeline pipeline = Pipeline.from(failing);
+        List<Pipeline.State> seen = new ArrayList<>();
+        assertEquals(1, pipeline.runUntilShutdown(TIMEOUT, () -> seen.add(pipeline.state())));
+        assertEquals(List.of(Pipeline.State.FAILED), seen);
+    }
 }

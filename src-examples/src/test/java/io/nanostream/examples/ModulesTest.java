@@ -80,6 +80,14 @@ class ModulesTest {
         assertFalse(reads.contains("io.nanostream.jdbc"), "an explicit module it did not require: " + reads);
         assertTrue(reads(configuration, "io.nanostream.kafka").contains("io.nanostream.flow"),
                 "the automatic module reads the core");
+
+        // the core opens its internal package to the Kafka module by name: it must still find it
+        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+        Module flow = layer.findModule("io.nanostream.flow").orElseThrow();
+        Module kafka = layer.findModule("io.nanostream.kafka").orElseThrow();
+        assertTrue(flow.isExported("io.nanostream.flow.internal", kafka), "io.nanostream.flow.internal to the Kafka module");
+        assertFalse(flow.isExported("io.nanostream.flow.internal", layer.findModule("com.example.orders").orElseThrow()),
+                "and to no one else");
     }
 
     @Test

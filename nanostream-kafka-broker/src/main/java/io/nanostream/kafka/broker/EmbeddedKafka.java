@@ -105,7 +105,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Starts a broker of the caller's own, and waits until it serves.
+     * Starts a broker of the caller's own, and waits until it serves. It runs in a process of its
+     * own, which also stops when this JVM exits, however it exits (after the JVM's shutdown hooks,
+     * which may still use it); only {@link #close} deletes its directory.
      *
      * @return the broker; close it to stop it
      * @throws IOException if its directory or configuration cannot be written
@@ -371,7 +373,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void startProcess() throws IOException {
-        ProcessBuilder broker = java("kafka.Kafka", config.toString());
+        // Lives as long as this JVM: stopped when it exits, however it exits, after its shutdown hooks.
+        ProcessBuilder broker = java(WhileParentLives.class.getName(), "kafka.Kafka", config.toString());
         if (Files.isExecutable(SETSID)) {
             // A session of its own: Ctrl-C in the terminal reaches the program, which can still
             // commit and flush to this broker while it stops, and then stops the broker itself.

@@ -72,4 +72,39 @@ class EmbeddedKafkaTest {
 
         assertFalse(Files.exists(directory), directory + " is deleted");
     }
+
+    /**
+     * A broker started by a program stops when the program's JVM exits, even by SIGKILL: no broker
+     * is left behind by a crashed test or a demo stopped at the wrong moment.
+     */
+    @Test
+    void aBrokerStopsWhenTheJvmThatStartedItIsKilled() throws Exception {
+        Process program = EmbeddedKafka.java(StartsABroker.class.getName()).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(program.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); !"serving".equals(line); line = out.readLine()) {
+                assertTrue(line != null, "the program ended before its broker served");
+            }
+            List<ProcessHandle> broker = program.descendants().toList();
+            assertFalse(broker.isEmpty(), "the broker runs as a child process");
+            program.destroyForcibly().waitFor(); // SIGKILL: no hook of the program runs
+
+            for (ProcessHandle process : broker) {
+                process.onExit().get(60, TimeUnit.SECONDS);
+                assertFalse(process.isAlive(), "broker process " + process.pid() + " still runs");
+            }
+        } finally {
+            program.destroyForcibly();
+        }
+    }
+
+    /** Starts a broker, says so, and waits to be killed. */
+    static final class StartsABroker {
+        public static void main(String[] args) throws Exception {
+            EmbeddedKafka.start(); // never closed
+            System.out.println("serving");
+            System.out.flush();
+            new java.util.concurrent.CountDownLatch(1).await();
+        }
+    }
 }

@@ -261,6 +261,8 @@ public final class EtlDemo {
         private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
         private final Thread timer = new Thread(this::endWhenTimeIsUp, "etl-demo-timer");
         private volatile Summary summary;
+        /** Whether {@link #report} ran, which closes the generator and the broker. */
+        private volatile boolean reported;
 
         Run(Options options, String bootstrapServers, String jdbcUrl, EmbeddedKafka broker, CountDownLatch stop,
                 PrintStream out) throws Exception {
@@ -283,15 +285,28 @@ public final class EtlDemo {
 
         /** Runs the ETL until the run ends or a signal, then reports; returns the report. */
         Summary call() throws InterruptedException {
-            etl.reportProgress(options.progressEvery(), out::println);
-            generator.start();
-            out.printf(Locale.ROOT, "generating about %d orders/s, with payments and shipments, for %d s; Ctrl-C stops"
-                    + " earlier%n", options.rate(), options.duration().toSeconds());
-            timer.setDaemon(true);
-            timer.start();
-            int status = etl.runUntilShutdown(STOP_TIMEOUT, this::report); // after a signal, the JVM exits in there
+            int status;
+            try {
+                etl.reportProgress(options.progressEvery(), out::println);
+                generator.start();
+                out.printf(Locale.ROOT, "generating about %d orders/s, with payments and shipments, for %d s; Ctrl-C"
+                        + " stops earlier%n", options.rate(), options.duration().toSeconds());
+                timer.setDaemon(true);
+                timer.start();
+                status = etl.runUntilShutdown(STOP_TIMEOUT, this::report); // after a signal, the JVM exits in there
+            } finally {
+                if (!reported) { // the run never got going: close what was opened
+                    generator.close(STOP_TIMEOUT);
+                    etl.close(STOP_TIMEOUT);
+                    if (broker != null) {
+                        broker.close();
+                    }
+                }
+            }
             if (status != 0) {
-                throw new IllegalStateException("the ETL pipeline failed, see its error above; summary: " + summary);
+                throw new IllegalStateException(etl.state() == Pipeline.State.FAILED
+                        ? "the ETL pipeline failed, see its error above; summary: " + summary
+                        : "the summary could not be made, see the error above");
             }
             return summary;
         }
@@ -321,6 +336,7 @@ public final class EtlDemo {
 
         /** Once the ETL has ended and is closed: stops the generator, reports, and closes the rest. */
         private void report() {
+            reported = true;
             try {
                 timer.interrupt();
                 timer.join(STOP_TIMEOUT.toMillis());
