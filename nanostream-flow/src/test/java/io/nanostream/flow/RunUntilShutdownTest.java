@@ -57,16 +57,7 @@ class RunUntilShutdownTest {
         assertEquals(0, Pipeline.from(completing).runUntilShutdown(TIMEOUT));
         assertEquals(100, sink.items.size());
 
-        var failing = source(range(100));
-        AbstractStep<Integer, Integer> poison = Steps.map(i -> {
-            if (i == 50) {
-                throw new IllegalArgumentException("poison " + i);
-            }
-            return i;
-        });
-        failing.subscribe(poison);
-        poison.subscribe(new RecordingSink<>());
-        Pipeline pipeline = Pipeline.from(failing);
+        Pipeline pipeline = failingPipeline();
         assertEquals(1, pipeline.runUntilShutdown(TIMEOUT));
         assertEquals(Pipeline.State.FAILED, pipeline.state());
     }
@@ -92,6 +83,14 @@ class RunUntilShutdownTest {
 
     @Test
     void whatRunsAfterwardsRunsAlsoWhenThePipelineFailed() throws Exception {
+        Pipeline pipeline = failingPipeline();
+        List<Pipeline.State> seen = new ArrayList<>();
+        assertEquals(1, pipeline.runUntilShutdown(TIMEOUT, () -> seen.add(pipeline.state())));
+        assertEquals(List.of(Pipeline.State.FAILED), seen);
+    }
+
+    /** A pipeline whose step fails on its 51st item. */
+    private static Pipeline failingPipeline() {
         var failing = source(range(100));
         AbstractStep<Integer, Integer> poison = Steps.map(i -> {
             if (i == 50) {
@@ -101,9 +100,6 @@ class RunUntilShutdownTest {
         });
         failing.subscribe(poison);
         poison.subscribe(new RecordingSink<>());
-        Pipeline pipeline = Pipeline.from(failing);
-        List<Pipeline.State> seen = new ArrayList<>();
-        assertEquals(1, pipeline.runUntilShutdown(TIMEOUT, () -> seen.add(pipeline.state())));
-        assertEquals(List.of(Pipeline.State.FAILED), seen);
+        return Pipeline.from(failing);
     }
 }

@@ -3,11 +3,8 @@ package io.nanostream.rabbitmq;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.MessageProperties;
-import com.rabbitmq.client.Recoverable;
-import com.rabbitmq.client.RecoveryListener;
 import io.nanostream.flow.AbstractSink;
 import io.nanostream.flow.Held;
 import java.io.IOException;
@@ -51,7 +48,7 @@ public final class RabbitSink<T> extends AbstractSink<T> {
     private static final System.Logger LOG = System.getLogger(RabbitSink.class.getName());
 
     private final ConnectionFactory factory;
-    private final RabbitSource.Connector connector;
+    private final RabbitConnection.Connector connector;
     private final String exchange;
     private final String queue;
     private final Function<? super T, String> routingKey;
@@ -66,7 +63,7 @@ public final class RabbitSink<T> extends AbstractSink<T> {
     private final TreeMap<Long, Published<T>> unconfirmed = new TreeMap<>();
     /** Rejected by the broker, to settle on the sink's own turn. */
     private final ConcurrentLinkedQueue<Published<T>> rejected = new ConcurrentLinkedQueue<>();
-    private Connection connection;
+    private RabbitConnection link;
     private Channel channel;
     private volatile String notReady = "not connected yet";
 
@@ -98,14 +95,14 @@ public final class RabbitSink<T> extends AbstractSink<T> {
 
     @Override
     protected String notReadyReason() {
-        return notReady;
+        return RabbitConnection.notReady(link, notReady);
     }
 
     @Override
     protected void onStart() throws Exception {
-        factory.setAutomaticRecoveryEnabled(true);
-        connection = connector.connect(factory, name());
-        channel = connection.createChannel();
+        link = new RabbitConnection(factory, connector, name(), "sink '" + name() + "'",
+                "then it publishes again what was not confirmed", this::republish);
+        channel = link.channel;
         try {
             if (queue != null) {
                 channel.queueDeclarePassive(queue);
@@ -113,32 +110,12 @@ public final class RabbitSink<T> extends AbstractSink<T> {
                 channel.exchangeDeclarePassive(exchange);
             }
         } catch (IOException e) {
-            connection.abort();
+            link.abort();
             throw new IOException(name() + " cannot publish to " + (queue != null ? "queue '" + queue + "'" : "exchange '"
-                    + exchange + "'") + ": " + RabbitSource.reason(e) + "; declare it first", e);
+                    + exchange + "'") + ": " + RabbitConnection.reason(e) + "; declare it first", e);
         }
         channel.confirmSelect();
         channel.addConfirmListener(new Confirms());
-        connection.addShutdownListener(cause -> {
-            if (!cause.isInitiatedByApplication()) {
-                notReady = "sink '" + name() + "' lost its connection to RabbitMQ (" + cause.getMessage()
-                        + "); reconnecting, then it publishes again what was not confirmed";
-                LOG.log(System.Logger.Level.WARNING, () -> notReady);
-            }
-        });
-        if (connection instanceof Recoverable recoverable) {
-            recoverable.addRecoveryListener(new RecoveryListener() {
-                @Override
-                public void handleRecovery(Recoverable recovered) {
-                    republish();
-                }
-
-                @Override
-                public void handleRecoveryStarted(Recoverable recovering) {
-                    // the shutdown listener said it already
-                }
-            });
-        }
         notReady = null;
     }
 
@@ -208,7 +185,6 @@ public final class RabbitSink<T> extends AbstractSink<T> {
                 for (Published<T> message : again) {
                     publish(message);
                 }
-                notReady = null;
                 LOG.log(System.Logger.Level.INFO, () -> name() + " reconnected to RabbitMQ and published " + again.size()
                         + " unconfirmed messages again");
             } catch (IOException | RuntimeException e) {
@@ -228,12 +204,8 @@ public final class RabbitSink<T> extends AbstractSink<T> {
     }
 
     private void close() {
-        try {
-            if (connection != null && connection.isOpen()) {
-                connection.close(5_000);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> name() + " closing its connection: " + e);
+        if (link != null) {
+            link.close(name());
         }
     }
 
@@ -291,7 +263,7 @@ public final class RabbitSink<T> extends AbstractSink<T> {
      */
     public static final class Builder<T> {
         private final ConnectionFactory factory;
-        private RabbitSource.Connector connector = ConnectionFactory::newConnection;
+        private RabbitConnection.Connector connector = ConnectionFactory::newConnection;
         private String name = "RabbitSink";
         private String exchange;
         private String queue;
@@ -388,7 +360,7 @@ public final class RabbitSink<T> extends AbstractSink<T> {
             return this;
         }
 
-        Builder<T> connector(RabbitSource.Connector connector) {
+        Builder<T> connector(RabbitConnection.Connector connector) {
             this.connector = connector;
             return this;
         }

@@ -2,13 +2,9 @@ package io.nanostream.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.Recoverable;
-import com.rabbitmq.client.RecoveryListener;
-import com.rabbitmq.client.ShutdownSignalException;
 import io.nanostream.flow.AbstractSource;
 import io.nanostream.flow.DeliveryCallback;
 import io.nanostream.flow.PipelineException;
@@ -63,7 +59,7 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
     private static final System.Logger LOG = System.getLogger(RabbitSource.class.getName());
 
     private final ConnectionFactory factory;
-    private final Connector connector;
+    private final RabbitConnection.Connector connector;
     private final List<String> queues;
     private final int prefetch;
     private final boolean requeueFailed;
@@ -74,7 +70,7 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     /** Messages taken, not yet emitted: the pipeline had no room. */
     private final ArrayDeque<Taken> waiting = new ArrayDeque<>();
-    private Connection connection;
+    private RabbitConnection link;
     private Channel channel;
     private final List<String> consumerTags = new ArrayList<>();
     /** Emitted and not yet settled: the producing loop's count. */
@@ -115,7 +111,7 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
 
     @Override
     protected String notReadyReason() {
-        return notReady;
+        return RabbitConnection.notReady(link, notReady);
     }
 
     @Override
@@ -164,36 +160,15 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
             }
         } finally {
             notReady = "stopped";
-            closeQuietly();
+            link.close(name());
         }
     }
 
     private void open() throws IOException, TimeoutException {
-        factory.setAutomaticRecoveryEnabled(true);
-        connection = connector.connect(factory, name());
-        channel = connection.createChannel();
+        link = new RabbitConnection(factory, connector, name(), "source '" + name() + "'",
+                "and the broker delivers what was in flight again", () -> { });
+        channel = link.channel;
         channel.basicQos(prefetch);
-        if (connection instanceof Recoverable recoverable) {
-            recoverable.addRecoveryListener(new RecoveryListener() {
-                @Override
-                public void handleRecovery(Recoverable recovered) {
-                    notReady = null;
-                    LOG.log(System.Logger.Level.INFO, () -> name() + " reconnected to RabbitMQ and consumes again");
-                }
-
-                @Override
-                public void handleRecoveryStarted(Recoverable recovering) {
-                    // the shutdown listener said it already
-                }
-            });
-        }
-        connection.addShutdownListener(cause -> {
-            if (!cause.isInitiatedByApplication()) {
-                notReady = "source '" + name() + "' lost its connection to RabbitMQ (" + cause.getMessage()
-                        + "); reconnecting, and the broker delivers what was in flight again";
-                LOG.log(System.Logger.Level.WARNING, () -> notReady);
-            }
-        });
         channel.addShutdownListener(cause -> {
             if (!cause.isHardError() && !cause.isInitiatedByApplication()) { // a channel error: no recovery
                 inbox.add(new Failure(cause));
@@ -203,7 +178,7 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
             try {
                 consumerTags.add(channel.basicConsume(queue, false, name() + "-" + queue, new Consumer(queue)));
             } catch (IOException e) {
-                throw new IOException(name() + " cannot consume queue '" + queue + "': " + reason(e)
+                throw new IOException(name() + " cannot consume queue '" + queue + "': " + RabbitConnection.reason(e)
                         + "; declare it first, or check the name and the user's permissions", e);
             }
         }
@@ -246,21 +221,6 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
             ready += channel.messageCount(queue);
         }
         backlog = ready;
-    }
-
-    private void closeQuietly() {
-        try {
-            if (connection != null && connection.isOpen()) {
-                connection.close(5_000);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> name() + " closing its connection: " + e);
-        }
-    }
-
-    /** The reason a channel operation failed, from the broker's close message when there is one. */
-    static String reason(IOException e) {
-        return e.getCause() instanceof ShutdownSignalException signal ? signal.getMessage() : String.valueOf(e);
     }
 
     /** A delivery, taken from the client's thread. */
@@ -316,12 +276,6 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
         }
     }
 
-    /** Opens a connection; tests give one that fails. */
-    @FunctionalInterface
-    interface Connector {
-        Connection connect(ConnectionFactory factory, String name) throws IOException, TimeoutException;
-    }
-
     /**
      * Builds a {@link RabbitSource}.
      *
@@ -334,7 +288,7 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
      */
     public static final class Builder {
         private final ConnectionFactory factory;
-        private Connector connector = ConnectionFactory::newConnection;
+        private RabbitConnection.Connector connector = ConnectionFactory::newConnection;
         private final List<String> queues = new ArrayList<>();
         private String name = "RabbitSource";
         private int bufferSize = 1_024;
@@ -449,7 +403,7 @@ public final class RabbitSource extends AbstractSource<RabbitMessage> {
             return this;
         }
 
-        Builder connector(Connector connector) {
+        Builder connector(RabbitConnection.Connector connector) {
             this.connector = connector;
             return this;
         }

@@ -41,16 +41,7 @@ final class Rabbit implements AutoCloseable {
 
     /** Connects, or skips (fails with CI=true) when the server is not reachable. */
     static Rabbit connect() throws Exception {
-        try {
-            return new Rabbit(factory().newConnection("nanostream-test"));
-        } catch (java.io.IOException e) {
-            String why = "RabbitMQ is not reachable at " + HOST + ":5672 (" + e + ")";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                return fail(why + "; CI=true requires it");
-            }
-            Assumptions.abort(why + "; these tests run where it is, and CI=true makes them mandatory");
-            return null;
-        }
+        return connect(why -> Assumptions.abort(why + "; these tests run where it is, and CI=true makes them mandatory"));
     }
 
     /**
@@ -58,6 +49,12 @@ final class Rabbit implements AutoCloseable {
      * verification is skipped saying why, and with {@code CI=true} it fails instead.
      */
     static Rabbit connectForTck() throws Exception {
+        return connect(why -> {
+            throw new org.testng.SkipException(why + "; these verifications run where it is");
+        });
+    }
+
+    private static Rabbit connect(java.util.function.Consumer<String> skip) throws Exception {
         try {
             return new Rabbit(factory().newConnection("nanostream-test"));
         } catch (java.io.IOException e) {
@@ -65,7 +62,8 @@ final class Rabbit implements AutoCloseable {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 throw new IllegalStateException(why + "; CI=true requires it", e);
             }
-            throw new org.testng.SkipException(why + "; these verifications run where it is");
+            skip.accept(why);
+            throw new IllegalStateException(why, e); // skip threw
         }
     }
 

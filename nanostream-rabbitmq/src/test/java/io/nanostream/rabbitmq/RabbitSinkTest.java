@@ -13,28 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** {@link RabbitSink} against the RabbitMQ server on this machine. */
-@Timeout(120)
-class RabbitSinkTest {
-
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    private Rabbit rabbit;
-
-    @BeforeEach
-    void connect() throws Exception {
-        rabbit = Rabbit.connect();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        rabbit.close();
-    }
+class RabbitSinkTest extends RabbitTestBase {
 
     @Test
     void publishesEachItemInOrderAndAcknowledgesItsInputOnceConfirmed() throws Exception {

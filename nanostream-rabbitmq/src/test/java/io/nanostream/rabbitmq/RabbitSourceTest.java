@@ -17,40 +17,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** {@link RabbitSource} against the RabbitMQ server on this machine. */
-@Timeout(120)
-class RabbitSourceTest {
-
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    private Rabbit rabbit;
-
-    @BeforeEach
-    void connect() throws Exception {
-        rabbit = Rabbit.connect();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        rabbit.close();
-    }
+class RabbitSourceTest extends RabbitTestBase {
 
     @Test
     void everyMessageIsEmittedAndAcknowledgedOnceProcessedLeavingTheQueueEmpty() throws Exception {
         String queue = rabbit.queue("in");
         List<String> bodies = Rabbit.bodies("m", 2_000);
         rabbit.publish(queue, bodies);
-        RabbitSource source = RabbitSource.builder(Rabbit.factory()).queues(queue).maxMessages(bodies.size()).build();
-        AbstractStep<RabbitMessage, String> text = Steps.map(RabbitMessage::bodyAsString);
         var sink = new CollectingSink<String>();
-        source.subscribe(text);
-        text.subscribe(sink);
-        try (Pipeline pipeline = Pipeline.from(source)) {
+        try (Pipeline pipeline = textInto(RabbitSource.builder(Rabbit.factory()).queues(queue).maxMessages(bodies.size())
+                .build(), sink)) {
             pipeline.start();
             pipeline.await(TIMEOUT);
         }
@@ -134,12 +113,8 @@ class RabbitSourceTest {
         String queue = rabbit.queue("in");
         List<String> bodies = Rabbit.bodies("m", 5_000);
         rabbit.publish(queue, bodies);
-        RabbitSource source = RabbitSource.builder(Rabbit.factory()).queues(queue).build();
-        AbstractStep<RabbitMessage, String> text = Steps.map(RabbitMessage::bodyAsString);
         var sink = new CollectingSink<String>();
-        source.subscribe(text);
-        text.subscribe(sink);
-        try (Pipeline pipeline = Pipeline.from(source)) {
+        try (Pipeline pipeline = textInto(RabbitSource.builder(Rabbit.factory()).queues(queue).build(), sink)) {
             pipeline.start();
             sink.awaitCount(1_000, TIMEOUT);
             pipeline.stop();
@@ -190,6 +165,14 @@ class RabbitSourceTest {
             missing.removeAll(sink.items());
             throw new AssertionError(missing.size() + " missing: " + missing, timedOut);
         }
+    }
+
+    /** A pipeline from {@code source}, through its messages' text, into {@code sink}. */
+    private static Pipeline textInto(RabbitSource source, CollectingSink<String> sink) {
+        AbstractStep<RabbitMessage, String> text = Steps.map(RabbitMessage::bodyAsString);
+        source.subscribe(text);
+        text.subscribe(sink);
+        return Pipeline.from(source);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
