@@ -61,6 +61,8 @@ public final class RabbitSink<T> extends AbstractSink<T> {
     private final Object lock = new Object();
     /** Published, not yet confirmed, by publish sequence number. */
     private final TreeMap<Long, Published<T>> unconfirmed = new TreeMap<>();
+    /** Confirmed and taken from {@link #unconfirmed}, not yet released: guarded by the lock. */
+    private int settling;
     /** Rejected by the broker, to settle on the sink's own turn. */
     private final ConcurrentLinkedQueue<Published<T>> rejected = new ConcurrentLinkedQueue<>();
     private RabbitConnection link;
@@ -145,7 +147,7 @@ public final class RabbitSink<T> extends AbstractSink<T> {
     protected void onEndOfInput() throws Exception {
         synchronized (lock) {
             long deadline = System.nanoTime() + reconnectTimeout.toNanos();
-            while (!unconfirmed.isEmpty() && System.nanoTime() < deadline) {
+            while ((!unconfirmed.isEmpty() || settling > 0) && System.nanoTime() < deadline) {
                 lock.wait(100);
             }
             if (!unconfirmed.isEmpty()) {
@@ -217,8 +219,11 @@ public final class RabbitSink<T> extends AbstractSink<T> {
     private final class Confirms implements ConfirmListener {
         @Override
         public void handleAck(long sequence, boolean multiple) {
-            for (Published<T> message : confirmed(sequence, multiple)) {
-                message.input.release();
+            List<Published<T>> messages = confirmed(sequence, multiple);
+            try {
+                messages.forEach(message -> message.input.release());
+            } finally {
+                settled(messages.size());
             }
         }
 
@@ -226,8 +231,17 @@ public final class RabbitSink<T> extends AbstractSink<T> {
         public void handleNack(long sequence, boolean multiple) {
             List<Published<T>> messages = confirmed(sequence, multiple);
             rejected.addAll(messages);
+            settled(messages.size());
             if (!messages.isEmpty()) {
                 schedule(Duration.ZERO, RabbitSink.this::settleRejected);
+            }
+        }
+
+        /** The messages just confirmed are released or queued: the end of the input may go on. */
+        private void settled(int messages) {
+            synchronized (lock) {
+                settling -= messages;
+                lock.notifyAll();
             }
         }
 
@@ -242,6 +256,7 @@ public final class RabbitSink<T> extends AbstractSink<T> {
                     Published<T> one = unconfirmed.remove(sequence);
                     confirmed = one != null ? List.of(one) : List.of();
                 }
+                settling += confirmed.size(); // until released: the end of the input waits for them too
                 lock.notifyAll();
                 return confirmed;
             }
