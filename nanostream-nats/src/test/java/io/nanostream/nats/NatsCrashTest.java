@@ -30,7 +30,7 @@ class NatsCrashTest {
         try (Jet jet = Jet.connect()) {
             String in = jet.stream("relay-in");
             String out = jet.stream("relay-out");
-            List<String> bodies = Jet.bodies("m", 40_000);
+            List<String> bodies = Jet.bodies("m", 20_000);
             Random random = new Random();
             List<String> moments = List.of("output", "random", "output", "random");
             int part = bodies.size() / (moments.size() + 1);

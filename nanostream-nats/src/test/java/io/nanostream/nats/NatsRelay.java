@@ -17,7 +17,9 @@ final class NatsRelay {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        NatsSource source = NatsSource.builder(Jet.options()).stream(args[0]).durable("relay").batch(500).build();
+        NatsSource source = NatsSource.builder(Jet.options()).stream(args[0]).durable("relay").batch(500)
+                .ackWait(Duration.ofSeconds(5)) // what a killed relay had pulled comes again after 5 s
+                .build();
         AbstractStep<NatsMessage, String> mark = Steps.map((NatsMessage message) -> message.bodyAsString() + "!");
         source.subscribe(mark);
         mark.subscribe(NatsSink.builder(Jet.options())
