@@ -9,5 +9,6 @@ module io.nanostream.flow {
     requires jdk.jfr; // its Flight Recorder events
 
     exports io.nanostream.flow;
-    exports io.nanostream.flow.internal to io.nanostream.testkit, io.nanostream.kafka, io.nanostream.jdbc;
+    exports io.nanostream.flow.internal to io.nanostream.testkit, io.nanostream.kafka, io.nanostream.jdbc,
+            io.nanostream.files;
 }
