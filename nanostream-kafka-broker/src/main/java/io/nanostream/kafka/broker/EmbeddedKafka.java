@@ -272,7 +272,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     /**
      * Reads everything a topic holds now, from the beginning, without a consumer group. Like every
      * read here it is {@code read_committed}: records of transactions still open or aborted are
-     * not read, and "now" is up to the first transaction still open.
+     * not read, and "now" is up to the first transaction still open. A transaction whose commit
+     * has just returned to its producer stays open on the partitions until the broker has written
+     * its commit markers, a few milliseconds later: so that it is read, this waits up to 5 seconds
+     * for every partition's last stable offset to reach its end.
      *
      * @param topic the topic
      * @return its records, as strings, in order within each partition
@@ -280,9 +283,18 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public List<ConsumerRecord<String, String>> readAll(String topic) {
         List<ConsumerRecord<String, String>> read = new ArrayList<>();
-        try (var consumer = fromBeginning(topic)) {
+        try (var consumer = fromBeginning(topic);
+                var uncommitted = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> stable = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long stableBy = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!stable.equals(uncommitted.endOffsets(partitions, Duration.ofSeconds(30)))
+                    && System.nanoTime() < stableBy) {
+                consumer.poll(Duration.ofMillis(20)).forEach(read::add);
+                stable = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            }
+            Map<TopicPartition, Long> ends = stable;
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p, Duration.ofSeconds(30)) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
