@@ -7,7 +7,6 @@ import io.nanostream.flow.PipelineException;
 import io.nanostream.flow.Scheduler;
 import io.nanostream.flow.internal.Settings;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -56,6 +55,12 @@ import javax.sql.DataSource;
  * </ul>
  * The last two fail the pipeline whatever the error policy says: the items are not at fault, and
  * skipping them would lose them.
+ *
+ * <p><b>Positions of a {@link JdbcSource}.</b> Built with {@link Builder#positionsOf}, the sink
+ * writes the source's position in each of its transactions, beside the rows: it releases a
+ * batch's items just before the commit, so that the position covers them, and writes the
+ * position alone when rows finished without reaching it (filtered out). After a crash the rows
+ * and the position in the database are of the same moment, and nothing is written twice.
  * The sink connects in {@code onStart}, so a wrong URL or password fails the pipeline as it
  * starts.
  *
@@ -82,7 +87,6 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      * maxWait timer through schedule), so the fields need no locking.
      */
 
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final System.Logger LOG = System.getLogger("io.nanostream.jdbc");
 
     private final Connector connector;
@@ -93,29 +97,37 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     private final Duration maxWait;
     private final int maxAttempts;
     private final Duration firstBackoff;
+    /** The source whose positions this sink writes in its own transactions, or null. */
+    private final JdbcSource<?> positionsOf;
 
     private final List<Pending<T>> batch = new ArrayList<>();
     private Scheduler.Task timer;
     private long batchNumber;
     private Connection connection;
     private PreparedStatement statement;
+    private PreparedStatement positionStatement;
+    /** The source position the database holds, as this sink last committed it. */
+    private long positionCommitted = Long.MIN_VALUE;
+    /** The source position written in the transaction open now. */
+    private long positionWritten = Long.MIN_VALUE;
     /** While the sink retries a connection or a batch: what failed, for {@link #notReadyReason()}; else null. */
     private volatile String retrying;
 
     private JdbcSink(Builder<T> builder) {
         super(builder.name, 2 * builder.batchSize);
         this.connector = builder.connector;
-        this.target = builder.target;
+        this.target = builder.connector.target;
         this.sql = builder.sql;
         this.binder = builder.binder;
         this.batchSize = builder.batchSize;
         this.maxWait = builder.maxWait;
         this.maxAttempts = builder.maxAttempts;
         this.firstBackoff = builder.firstBackoff;
+        this.positionsOf = builder.positionsOf;
     }
 
     /**
-     * Starts building a sink that connects with {@link DriverManager#getConnection(String)}: the
+     * Starts building a sink that connects with {@link java.sql.DriverManager#getConnection(String)}: the
      * driver must be on the class path, and the URL carries the user and password if any
      * ({@code jdbc:mariadb://127.0.0.1:3306/test?user=root&password=}).
      *
@@ -125,12 +137,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      * @throws IllegalArgumentException if jdbcUrl does not start with {@code jdbc:}
      */
     public static Builder<Object> builder(String jdbcUrl) {
-        Objects.requireNonNull(jdbcUrl, "jdbcUrl must not be null");
-        if (!jdbcUrl.startsWith("jdbc:")) {
-            throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:', like jdbc:postgresql://host:5432/db: "
-                    + withoutPassword(jdbcUrl));
-        }
-        return new Builder<>(() -> DriverManager.getConnection(jdbcUrl), withoutPassword(jdbcUrl));
+        return new Builder<>(Connector.of(jdbcUrl));
     }
 
     /**
@@ -141,12 +148,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      * @throws NullPointerException if dataSource is null
      */
     public static Builder<Object> builder(DataSource dataSource) {
-        Objects.requireNonNull(dataSource, "dataSource must not be null");
-        return new Builder<>(dataSource::getConnection, dataSource.getClass().getSimpleName());
-    }
-
-    private static String withoutPassword(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+        return new Builder<>(Connector.of(dataSource));
     }
 
     @Override
@@ -163,6 +165,9 @@ public final class JdbcSink<T> extends AbstractSink<T> {
             }
         }
         retrying = null;
+        if (positionsOf != null) {
+            schedule(positionsOf.commitInterval(), this::keepPositionOnTimer);
+        }
     }
 
     /**
@@ -178,19 +183,33 @@ public final class JdbcSink<T> extends AbstractSink<T> {
 
     @Override
     protected void consume(T item) throws InterruptedException {
+        if (batch.size() >= batchSize) {
+            flush(); // full, and its write not yet come: see below
+        }
         batch.add(new Pending<>(item, holdInput()));
         if (batch.size() == 1) {
             long number = batchNumber;
             timer = schedule(maxWait, () -> flushOnTimer(number));
         }
         if (batch.size() >= batchSize) {
-            flush();
+            if (positionsOf == null) {
+                flush();
+            } else {
+                // The item being consumed finishes only once consume returns, too late for the
+                // position written with the batch: write it right after.
+                timer.cancel();
+                long number = batchNumber;
+                timer = schedule(Duration.ZERO, () -> flushOnTimer(number));
+            }
         }
     }
 
     @Override
     protected void onEndOfInput() throws InterruptedException {
         flush();
+        if (positionsOf != null && positionsOf.finished() != positionCommitted) {
+            write(new ArrayList<>()); // what finished after the last batch: filtered out, dead-lettered
+        }
         disconnect();
     }
 
@@ -203,8 +222,30 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         if (number != batchNumber) {
             return; // that batch was full, and written, before its time ran out
         }
+        uninterrupted(this::flush);
+    }
+
+    /**
+     * Writes the source's position alone when items finished without a batch to carry it (they
+     * were filtered out, or are in a batch still waiting), then looks again after the source's
+     * commit interval.
+     */
+    private void keepPositionOnTimer() {
+        if (batch.isEmpty() && positionsOf.finished() != positionCommitted) {
+            uninterrupted(() -> write(new ArrayList<>()));
+        }
+        schedule(positionsOf.commitInterval(), this::keepPositionOnTimer);
+    }
+
+    /** A write that may wait. */
+    @FunctionalInterface
+    private interface Wait {
+        void run() throws InterruptedException;
+    }
+
+    private void uninterrupted(Wait write) {
         try {
-            flush();
+            write.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(name() + " was interrupted while writing a batch", e);
@@ -275,9 +316,45 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         if (!pending.isEmpty()) {
             prepared.executeBatch();
         }
-        connection.commit();
-        pending.forEach(written -> written.input.release());
+        commit(pending);
         pending.clear();
+    }
+
+    /**
+     * Commits the open transaction and releases the items it wrote. A sink that keeps a source's
+     * positions releases them first, which tells the source at once (delivery callbacks run on the
+     * thread that releases), and writes the position they finish in the same transaction: the
+     * rows and the position commit together or not at all. A release cannot be taken back, so if
+     * the commit fails the batch is written again, releasing nothing twice, or the pipeline fails
+     * and nothing more of this transaction commits.
+     */
+    private void commit(List<Pending<T>> written) throws SQLException {
+        if (positionsOf != null) {
+            written.forEach(item -> item.input.release());
+            writePosition();
+        }
+        connection.commit();
+        positionCommitted = positionWritten;
+        written.forEach(item -> item.input.release());
+    }
+
+    private void writePosition() throws SQLException {
+        long finished = positionsOf.finished();
+        if (finished == positionCommitted) {
+            positionWritten = finished;
+            return;
+        }
+        if (positionStatement == null) {
+            positionStatement = connection.prepareStatement(positionsOf.updatePositionSql());
+        }
+        positionStatement.setLong(1, finished);
+        positionStatement.setString(2, positionsOf.key());
+        if (positionStatement.executeUpdate() != 1) {
+            throw pipelineFailure(new IllegalStateException(name() + " keeps the positions of source '"
+                    + positionsOf.key() + "' but finds no row for it in " + positionsOf.positionsTable() + " of "
+                    + target + ": write to the database the source reads from, or build the sink without positionsOf(..)"));
+        }
+        positionWritten = finished;
     }
 
     private void writeEach(List<Pending<T>> pending) throws SQLException {
@@ -288,9 +365,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
             try {
                 binder.bind(prepared, next.item);
                 prepared.executeUpdate();
-                connection.commit();
+                commit(List.of(next));
                 it.remove();
-                next.input.release();
                 continue;
             } catch (SQLException e) {
                 if (Failure.of(e) != Failure.ITEM) {
@@ -314,8 +390,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                     + "); check that the database is up and reachable, retries(..) sets how long to keep trying",
                     Failure.sqlState(e), e));
         }
-        Duration pause = Duration.ofNanos(Math.min(firstBackoff.toNanos() << Math.min(attempt - 1, 30),
-                MAX_BACKOFF.toNanos()));
+        Duration pause = Connector.backoff(firstBackoff, attempt);
         retrying = "sink '" + name() + "' cannot write to " + target + ": attempt " + attempt + " of " + maxAttempts
                 + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e) + "); it tries again on a new"
                 + " connection, and fails the pipeline after the last";
@@ -352,20 +427,10 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     }
 
     private void disconnect() {
-        if (connection != null) {
-            try {
-                connection.rollback();
-            } catch (SQLException ignored) {
-                // closing it ends the transaction as well
-            }
-            try {
-                connection.close(); // closes the statement too
-            } catch (SQLException ignored) {
-                // it was broken already: nothing left to release
-            }
-        }
+        Connector.close(connection);
         connection = null;
         statement = null;
+        positionStatement = null;
     }
 
     /**
@@ -393,12 +458,6 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         void bind(PreparedStatement statement, T item) throws SQLException;
     }
 
-    /** Opens a connection. */
-    @FunctionalInterface
-    private interface Connector {
-        Connection open() throws SQLException;
-    }
-
     /** An item taken and not yet written, with its held input. */
     private record Pending<T>(T item, Held input) {
     }
@@ -413,7 +472,6 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      */
     public static final class Builder<T> {
         private final Connector connector;
-        private final String target;
         private String sql;
         private Binder<? super T> binder;
         private String name = "JdbcSink";
@@ -421,13 +479,13 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         private Duration maxWait = Duration.ofMillis(200);
         private int maxAttempts = 10;
         private Duration firstBackoff = Duration.ofMillis(100);
+        private JdbcSource<?> positionsOf;
 
         private ErrorPolicy errorPolicy;
         private final Settings given = new Settings();
 
-        private Builder(Connector connector, String target) {
+        private Builder(Connector connector) {
             this.connector = connector;
-            this.target = target;
         }
 
         /**
@@ -560,10 +618,35 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         }
 
         /**
+         * Makes this sink keep {@code source}'s positions: in each of its transactions it writes,
+         * beside the rows, how far the source has finished, and the source writes no position of
+         * its own. After a crash the database holds rows and position of the same moment, so the
+         * source resumes right after the last row whose results committed: nothing is written
+         * twice, whatever the statement. The sink must write to the database the source reads
+         * from, and be the only sink the source's rows reach; see {@link JdbcSource} for the
+         * pipelines this is exact for.
+         *
+         * <pre>{@code
+         * orders.subscribe(totals);
+         * totals.subscribe(JdbcSink.builder(url).sql(insert).binder(binder).positionsOf(orders).build());
+         * }</pre>
+         *
+         * @param source the source, reading from this sink's database
+         * @return this builder
+         * @throws NullPointerException if source is null
+         * @throws IllegalStateException if a source was already given
+         */
+        public Builder<T> positionsOf(JdbcSource<?> source) {
+            this.positionsOf = given.once("positionsOf", source);
+            return this;
+        }
+
+        /**
          * Builds the sink. It connects when its pipeline starts.
          *
          * @return a new sink
-         * @throws IllegalStateException if sql(..) or binder(..) was not called
+         * @throws IllegalStateException if sql(..) or binder(..) was not called, or the source
+         *     given to positionsOf(..) has its positions kept by another sink already
          */
         public JdbcSink<T> build() {
             if (sql == null) {
@@ -573,6 +656,9 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                 throw new IllegalStateException("no way to bind items to the statement: call binder(...)");
             }
             JdbcSink<T> sink = new JdbcSink<>(this);
+            if (positionsOf != null) {
+                positionsOf.keptBy(sink.name());
+            }
             if (errorPolicy != null) {
                 sink.withErrorPolicy(errorPolicy);
             }

@@ -1,0 +1,9 @@
+package io.nanostream.jdbc;
+
+/** {@link JdbcSource} on MariaDB. */
+class MariaDbJdbcSourceTest extends JdbcSourceContract {
+
+    MariaDbJdbcSourceTest() {
+        super(new Database.MariaDb());
+    }
+}
