@@ -3,14 +3,11 @@ package io.nanostream.jdbc;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 
 /** Where a source or sink of this module gets its connections, and how messages name it. */
 final class Connector {
-
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     /** Opens a connection. */
     @FunctionalInterface
@@ -46,11 +43,6 @@ final class Connector {
 
     Connection open() throws SQLException {
         return opener.open();
-    }
-
-    /** The pause after the {@code attempt}-th failure: {@code first}, doubled each time, at most 5 seconds. */
-    static Duration backoff(Duration first, int attempt) {
-        return Duration.ofNanos(Math.min(first.toNanos() << Math.min(attempt - 1, 30), MAX_BACKOFF.toNanos()));
     }
 
     /** Closes a connection, rolling back what it has open; a broken one is let go. */

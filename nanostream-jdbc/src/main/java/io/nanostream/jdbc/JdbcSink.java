@@ -95,8 +95,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     private final Binder<? super T> binder;
     private final int batchSize;
     private final Duration maxWait;
-    private final int maxAttempts;
-    private final Duration firstBackoff;
+    private final Retries retries;
     /** The source whose positions this sink writes in its own transactions, or null. */
     private final JdbcSource<?> positionsOf;
 
@@ -121,8 +120,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         this.binder = builder.binder;
         this.batchSize = builder.batchSize;
         this.maxWait = builder.maxWait;
-        this.maxAttempts = builder.maxAttempts;
-        this.firstBackoff = builder.firstBackoff;
+        this.retries = builder.retries;
         this.positionsOf = builder.positionsOf;
     }
 
@@ -384,17 +382,17 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     }
 
     private void pauseOrGiveUp(int attempt, SQLException e) throws InterruptedException {
-        if (attempt >= maxAttempts) {
-            throw pipelineFailure(new SQLException(name() + " could not write to " + target + " in " + maxAttempts
+        if (attempt >= retries.maxAttempts()) {
+            throw pipelineFailure(new SQLException(name() + " could not write to " + target + " in " + retries.maxAttempts()
                     + " attempt(s), the last failing with: " + e.getMessage() + " (SQLState " + Failure.sqlState(e)
                     + "); check that the database is up and reachable, retries(..) sets how long to keep trying",
                     Failure.sqlState(e), e));
         }
-        Duration pause = Connector.backoff(firstBackoff, attempt);
-        retrying = "sink '" + name() + "' cannot write to " + target + ": attempt " + attempt + " of " + maxAttempts
+        Duration pause = retries.pauseAfter(attempt);
+        retrying = "sink '" + name() + "' cannot write to " + target + ": attempt " + attempt + " of " + retries.maxAttempts()
                 + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e) + "); it tries again on a new"
                 + " connection, and fails the pipeline after the last";
-        LOG.log(System.Logger.Level.WARNING, () -> name() + ": attempt " + attempt + " of " + maxAttempts + " to write to "
+        LOG.log(System.Logger.Level.WARNING, () -> name() + ": attempt " + attempt + " of " + retries.maxAttempts() + " to write to "
                 + target + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e) + "); trying again in "
                 + pause.toMillis() + " ms on a new connection");
         scheduler().sleep(pause);
@@ -477,8 +475,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         private String name = "JdbcSink";
         private int batchSize = 500;
         private Duration maxWait = Duration.ofMillis(200);
-        private int maxAttempts = 10;
-        private Duration firstBackoff = Duration.ofMillis(100);
+        private Retries retries = Retries.DEFAULT;
         private JdbcSource<?> positionsOf;
 
         private ErrorPolicy errorPolicy;
@@ -604,16 +601,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
          * @throws IllegalStateException if retries were already given
          */
         public Builder<T> retries(int maxAttempts, Duration firstBackoff) {
-            if (maxAttempts <= 0) {
-                throw new IllegalArgumentException("maxAttempts must be positive: " + maxAttempts);
-            }
-            Objects.requireNonNull(firstBackoff, "firstBackoff must not be null");
-            if (firstBackoff.isNegative()) {
-                throw new IllegalArgumentException("firstBackoff must not be negative: " + firstBackoff);
-            }
-            given.onceAs("retries", maxAttempts + " attempts, first backoff " + firstBackoff);
-            this.maxAttempts = maxAttempts;
-            this.firstBackoff = firstBackoff;
+            this.retries = given.once("retries", new Retries(maxAttempts, firstBackoff));
             return this;
         }
 

@@ -96,8 +96,7 @@ public final class JdbcSource<T> extends AbstractSource<T> {
     private final Duration commitInterval;
     private final Duration stopTimeout;
     private final boolean stopAtEnd;
-    private final int maxAttempts;
-    private final Duration firstBackoff;
+    private final Retries retries;
 
     /** The sink that writes this source's positions, or null: set once, as the sink is built. */
     private volatile String keeper;
@@ -123,8 +122,7 @@ public final class JdbcSource<T> extends AbstractSource<T> {
         this.commitInterval = builder.commitInterval;
         this.stopTimeout = builder.stopTimeout;
         this.stopAtEnd = builder.stopAtEnd;
-        this.maxAttempts = builder.maxAttempts;
-        this.firstBackoff = builder.firstBackoff;
+        this.retries = builder.retries;
     }
 
     /**
@@ -357,15 +355,15 @@ public final class JdbcSource<T> extends AbstractSource<T> {
                             + e.getMessage() + " (SQLState " + Failure.sqlState(e) + "); check the query, and the"
                             + " tables it reads: " + query, Failure.sqlState(e), e);
                 }
-                if (attempt >= maxAttempts) {
+                if (attempt >= retries.maxAttempts()) {
                     throw new SQLException(name() + " " + what + " " + connector.target + " in "
-                            + maxAttempts + " attempt(s), the last failing with: " + e.getMessage() + " (SQLState "
+                            + retries.maxAttempts() + " attempt(s), the last failing with: " + e.getMessage() + " (SQLState "
                             + Failure.sqlState(e) + "); check that the database is up and reachable, retries(..) sets"
                             + " how long to keep trying", Failure.sqlState(e), e);
                 }
-                Duration pause = Connector.backoff(firstBackoff, attempt);
+                Duration pause = retries.pauseAfter(attempt);
                 notReady = "source '" + name() + "' " + what + " " + connector.target + ": attempt " + attempt + " of "
-                        + maxAttempts + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e)
+                        + retries.maxAttempts() + " failed (" + e.getMessage() + ", SQLState " + Failure.sqlState(e)
                         + "); it tries again on a new connection, and fails the pipeline after the last";
                 LOG.log(System.Logger.Level.WARNING, notReady);
                 scheduler().sleep(pause);
@@ -433,8 +431,7 @@ public final class JdbcSource<T> extends AbstractSource<T> {
         private Duration commitInterval = Duration.ofSeconds(1);
         private Duration stopTimeout = Duration.ofSeconds(30);
         private boolean stopAtEnd;
-        private int maxAttempts = 10;
-        private Duration firstBackoff = Duration.ofMillis(100);
+        private Retries retries = Retries.DEFAULT;
         private final Settings given = new Settings();
 
         private Builder(Connector connector) {
@@ -620,16 +617,7 @@ public final class JdbcSource<T> extends AbstractSource<T> {
          * @throws IllegalStateException if retries were already given
          */
         public Builder<T> retries(int maxAttempts, Duration firstBackoff) {
-            if (maxAttempts <= 0) {
-                throw new IllegalArgumentException("maxAttempts must be positive: " + maxAttempts);
-            }
-            Objects.requireNonNull(firstBackoff, "firstBackoff must not be null");
-            if (firstBackoff.isNegative()) {
-                throw new IllegalArgumentException("firstBackoff must not be negative: " + firstBackoff);
-            }
-            given.onceAs("retries", maxAttempts + " attempts, first backoff " + firstBackoff);
-            this.maxAttempts = maxAttempts;
-            this.firstBackoff = firstBackoff;
+            this.retries = given.once("retries", new Retries(maxAttempts, firstBackoff));
             return this;
         }
 
