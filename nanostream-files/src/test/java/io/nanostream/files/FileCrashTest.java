@@ -3,6 +3,7 @@ package io.nanostream.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nanostream.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -49,29 +49,24 @@ class FileCrashTest {
             FileSourceTest.append(in, FileSourceTest.lines(kill * part, (kill + 1) * part)); // each child has its own
             String positionsBefore = read(positions);
             long outputBefore = bytes(out);
-            Process child = child(in, positions, out);
-            try {
+            try (ChildJvm child = ChildJvm.start(FileRelay.class, in.toString(), positions.toString(), out.toString())) {
                 switch (moments.get(kill)) {
-                    case "positions" -> await(() -> !read(positions).equals(positionsBefore), child, "new positions");
-                    case "output" -> await(() -> bytes(out) > outputBefore, child, "an output forced to disk");
+                    case "positions" -> child.await(TIMEOUT, "new positions", () -> !read(positions).equals(positionsBefore));
+                    case "output" -> child.await(TIMEOUT, "an output forced to disk", () -> bytes(out) > outputBefore);
                     default -> {
                         long more = outputBefore + 1 + random.nextInt(part * 8);
-                        await(() -> bytes(out) >= more, child, "outputs");
+                        child.await(TIMEOUT, "outputs", () -> bytes(out) >= more);
                     }
                 }
-            } finally {
-                child.destroyForcibly().waitFor(); // SIGKILL
+                child.kill();
             }
         }
         FileSourceTest.append(in, FileSourceTest.lines(moments.size() * part, lines));
         List<String> expected = FileSourceTest.texts(0, lines).stream().map(line -> line + "!")
                 .collect(Collectors.toList());
-        Process last = child(in, positions, out);
-        try {
-            await(() -> new HashSet<>(outputs(out)).containsAll(expected), last, "every line in the output");
-        } finally {
-            last.destroy(); // SIGTERM: a graceful stop
-            assertTrue(last.waitFor(30, TimeUnit.SECONDS), "the last relay stops when told");
+        try (ChildJvm last = ChildJvm.start(FileRelay.class, in.toString(), positions.toString(), out.toString())) {
+            last.await(TIMEOUT, "every line in the output", () -> new HashSet<>(outputs(out)).containsAll(expected));
+            assertTrue(last.stop(Duration.ofSeconds(30)), "the last relay stops when told"); // SIGTERM: a graceful stop
         }
         List<String> outputs = outputs(out);
         TreeSet<String> missing = new TreeSet<>(expected);
@@ -85,24 +80,6 @@ class FileCrashTest {
         assertTrue(read(positions).startsWith(Files.size(in) + "\t"), "all finished: " + read(positions));
         System.out.printf("files crash run: %d kills, %d of %d lines out, %d duplicates%n", moments.size(),
                 new HashSet<>(outputs).size(), lines, outputs.size() - new HashSet<>(outputs).size());
-    }
-
-    /** Waits until {@code condition} holds, polling; fails if the child died or time ran out. */
-    private static void await(IoCondition condition, Process child, String what) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.holds()) {
-            if (!child.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("waited for " + what + ": the relay " + (child.isAlive() ? "did nothing more"
-                        : "exited with " + child.exitValue()));
-            }
-            child.waitFor(1, TimeUnit.MILLISECONDS); // a wait that ends early if the child dies
-        }
-    }
-
-    /** A condition that reads files. */
-    @FunctionalInterface
-    private interface IoCondition {
-        boolean holds() throws IOException;
     }
 
     private static String read(Path file) throws IOException {
@@ -147,11 +124,5 @@ class FileCrashTest {
             }
         }
         return lines;
-    }
-
-    private static Process child(Path in, Path positions, Path out) throws IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), FileRelay.class.getName(), in.toString(), positions.toString(),
-                out.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

@@ -3,7 +3,7 @@ package io.nanostream.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
+import io.nanostream.testkit.ChildJvm;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,7 +14,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -54,29 +53,26 @@ class JdbcCrashTest {
         try (Connection admin = database.connect()) {
             execute(admin, "CREATE TABLE " + orders + " (id BIGINT PRIMARY KEY, amount BIGINT NOT NULL)");
             execute(admin, "CREATE TABLE " + copies + " (id BIGINT NOT NULL, amount BIGINT NOT NULL)");
+            execute(admin, "CREATE TABLE IF NOT EXISTS nanostream_positions (name VARCHAR(200) PRIMARY KEY,"
+                    + " position BIGINT NOT NULL)"); // as the source creates it, to be read before its first run
             for (int kill = 0; kill < moments.size(); kill++) {
                 insert(admin, orders, kill * part + 1, (kill + 1) * part); // each child has rows of its own to read
                 long positionBefore = position(admin, name);
                 long copiedBefore = count(admin, copies);
-                Process child = child(database, orders, copies, name, keeper);
-                try {
+                try (ChildJvm child = ChildJvm.start(JdbcRelay.class, database.url, orders, copies, name, keeper)) {
                     if (moments.get(kill).equals("commit")) {
-                        await(() -> position(admin, name) != positionBefore, child, "a committed position");
+                        child.await(TIMEOUT, "a committed position", () -> position(admin, name) != positionBefore);
                     } else {
                         long more = copiedBefore + 1 + random.nextInt(part);
-                        await(() -> count(admin, copies) >= more, child, "rows copied");
+                        child.await(TIMEOUT, "rows copied", () -> count(admin, copies) >= more);
                     }
-                } finally {
-                    child.destroyForcibly().waitFor(); // SIGKILL
+                    child.kill();
                 }
             }
             insert(admin, orders, moments.size() * part + 1, ROWS);
-            Process last = child(database, orders, copies, name, keeper);
-            try {
-                await(() -> distinct(admin, copies) == ROWS, last, "every row copied");
-            } finally {
-                last.destroy(); // SIGTERM: a graceful stop
-                assertTrue(last.waitFor(30, TimeUnit.SECONDS), "the last relay stops when told");
+            try (ChildJvm last = ChildJvm.start(JdbcRelay.class, database.url, orders, copies, name, keeper)) {
+                last.await(TIMEOUT, "every row copied", () -> distinct(admin, copies) == ROWS);
+                assertTrue(last.stop(Duration.ofSeconds(30)), "the last relay stops when told"); // SIGTERM: a graceful stop
             }
             List<Long> ids = Database.ids(admin, "SELECT id FROM " + copies);
             Set<Long> missing = new TreeSet<>();
@@ -117,8 +113,6 @@ class JdbcCrashTest {
 
     /** The position the database holds for the source, or 0 before its first run made the row. */
     private static long position(Connection admin, String name) throws SQLException {
-        execute(admin, "CREATE TABLE IF NOT EXISTS nanostream_positions (name VARCHAR(200) PRIMARY KEY,"
-                + " position BIGINT NOT NULL)");
         List<Long> position = Database.ids(admin, "SELECT position FROM nanostream_positions WHERE name = '" + name + "'");
         return position.isEmpty() || position.get(0) == Long.MIN_VALUE ? 0 : position.get(0);
     }
@@ -129,30 +123,5 @@ class JdbcCrashTest {
 
     private static long distinct(Connection admin, String table) throws SQLException {
         return Database.ids(admin, "SELECT COUNT(DISTINCT id) FROM " + table).get(0);
-    }
-
-    /** Waits until {@code condition} holds, polling; fails if the child died or time ran out. */
-    private static void await(SqlCondition condition, Process child, String what) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.holds()) {
-            if (!child.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("waited for " + what + ": the relay " + (child.isAlive() ? "did nothing more"
-                        : "exited with " + child.exitValue()));
-            }
-            child.waitFor(1, TimeUnit.MILLISECONDS); // a wait that ends early if the child dies
-        }
-    }
-
-    /** A condition that reads the database. */
-    @FunctionalInterface
-    private interface SqlCondition {
-        boolean holds() throws SQLException;
-    }
-
-    private static Process child(Database database, String orders, String copies, String name, String keeper)
-            throws java.io.IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), JdbcRelay.class.getName(), database.url, orders, copies, name,
-                keeper).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

@@ -2,13 +2,12 @@ package io.nanostream.nats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
+import io.nanostream.testkit.ChildJvm;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,19 +36,16 @@ class NatsCrashTest {
             for (int kill = 0; kill < moments.size(); kill++) {
                 jet.publish(in, bodies.subList(kill * part, (kill + 1) * part)); // each child has its own to do
                 long before = jet.count(out);
-                Process child = child(in, out);
-                try {
+                try (ChildJvm child = ChildJvm.start(NatsRelay.class, in, out)) {
                     awaitCount(jet, out, before + 1, child); // right after the server stored an output
                     if (moments.get(kill).equals("random")) {
                         awaitCount(jet, out, before + 1 + random.nextInt(part / 2), child);
                     }
-                } finally {
-                    child.destroyForcibly().waitFor(); // SIGKILL
+                    child.kill();
                 }
             }
             jet.publish(in, bodies.subList(moments.size() * part, bodies.size()));
-            Process last = child(in, out);
-            try {
+            try (ChildJvm last = ChildJvm.start(NatsRelay.class, in, out)) {
                 awaitCount(jet, out, bodies.size(), last);
                 List<String> outputs = jet.read(out);
                 TreeSet<String> missing = bodies.stream().map(body -> body + "!").collect(Collectors.toCollection(
@@ -60,32 +56,13 @@ class NatsCrashTest {
                 System.out.printf("nats crash run: %d kills, %d of %d messages out, %d duplicates%n", moments.size(),
                         new HashSet<>(outputs).size(), bodies.size(), duplicates);
                 assertEquals(0, duplicates, "the server dropped the messages published again");
-            } finally {
-                last.destroy();
-                if (!last.waitFor(30, TimeUnit.SECONDS)) {
-                    last.destroyForcibly().waitFor();
-                }
+                last.stop(Duration.ofSeconds(30));
             }
         }
     }
 
     /** Waits until the stream holds {@code count} messages; fails if the child died or time ran out. */
-    private static void awaitCount(Jet jet, String stream, long count, Process child) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        long held = jet.count(stream);
-        while (held < count) {
-            if (!child.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the relay " + (child.isAlive() ? "wrote nothing new" : "exited with "
-                        + child.exitValue()) + "; " + held + " of " + count + " messages in " + stream);
-            }
-            child.waitFor(5, TimeUnit.MILLISECONDS); // a wait that ends early if the child dies
-            held = jet.count(stream);
-        }
-    }
-
-    private static Process child(String in, String out) throws Exception {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), NatsRelay.class.getName(), in, out)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    private static void awaitCount(Jet jet, String stream, long count, ChildJvm child) throws Exception {
+        child.await(TIMEOUT, count + " messages in " + stream, () -> jet.count(stream) >= count);
     }
 }

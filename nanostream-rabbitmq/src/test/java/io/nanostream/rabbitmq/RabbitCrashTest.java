@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.nanostream.testkit.ChildJvm;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,19 +48,16 @@ class RabbitCrashTest {
             for (int kill = 0; kill < moments.size(); kill++) {
                 rabbit.publish(in, bodies.subList(kill * part, (kill + 1) * part)); // each child has its own to do
                 int before = outputs.size();
-                Process child = child(in, out);
-                try {
+                try (ChildJvm child = ChildJvm.start(RabbitRelay.class, in, out)) {
                     awaitOutputs(outputs, before + 1, child); // right after the broker confirmed an output
                     if (moments.get(kill).equals("random")) {
                         awaitOutputs(outputs, before + 1 + random.nextInt(part / 2), child);
                     }
-                } finally {
-                    child.destroyForcibly().waitFor(); // SIGKILL
+                    child.kill();
                 }
             }
             rabbit.publish(in, bodies.subList(moments.size() * part, bodies.size()));
-            Process last = child(in, out);
-            try {
+            try (ChildJvm last = ChildJvm.start(RabbitRelay.class, in, out)) {
                 List<String> expected = bodies.stream().map(body -> body + "!").collect(Collectors.toList());
                 for (List<String> seen = List.copyOf(outputs); !new HashSet<>(seen).containsAll(expected);
                         seen = List.copyOf(outputs)) {
@@ -77,30 +73,13 @@ class RabbitCrashTest {
                 int duplicates = outputs.size() - new HashSet<>(outputs).size();
                 System.out.printf("rabbitmq crash run: %d kills, %d of %d messages out, %d duplicates%n", moments.size(),
                         new HashSet<>(outputs).size(), bodies.size(), duplicates);
-            } finally {
-                last.destroy();
-                if (!last.waitFor(30, TimeUnit.SECONDS)) {
-                    last.destroyForcibly().waitFor();
-                }
+                last.stop(Duration.ofSeconds(30));
             }
         }
     }
 
-    /** Waits until there are {@code count} outputs, polling the list; fails if the child died or time ran out. */
-    private static void awaitOutputs(List<String> outputs, int count, Process child) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (outputs.size() < count) {
-            if (!child.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the relay " + (child.isAlive() ? "wrote nothing new" : "exited with "
-                        + child.exitValue()) + "; outputs " + outputs.size() + " of " + count + " awaited");
-            }
-            child.waitFor(1, TimeUnit.MILLISECONDS); // a wait that ends early if the child dies
-        }
-    }
-
-    private static Process child(String in, String out) throws Exception {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), RabbitRelay.class.getName(), in, out)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    /** Waits until there are {@code count} outputs; fails if the child died or time ran out. */
+    private static void awaitOutputs(List<String> outputs, int count, ChildJvm child) throws Exception {
+        child.await(TIMEOUT, count + " outputs (" + outputs.size() + " when the wait began)", () -> outputs.size() >= count);
     }
 }

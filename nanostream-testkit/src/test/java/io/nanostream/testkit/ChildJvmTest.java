@@ -1,0 +1,76 @@
+package io.nanostream.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class ChildJvmTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A child: writes "started" to the file of its first argument, then waits for its input to end,
+     * which it never does; with "exit" as second argument it exits with status 3 instead, and on
+     * SIGTERM it writes "stopped".
+     */
+    static final class Child {
+        public static void main(String[] args) throws IOException {
+            Path file = Path.of(args[0]);
+            if (args.length > 1) {
+                System.exit(3);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Files.writeString(file, "stopped");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            Files.writeString(file, "started");
+            System.in.read();
+        }
+    }
+
+    @Test
+    void awaitsWhatTheChildDoesAndKillsIt() throws Exception {
+        Path file = dir.resolve("child");
+        try (ChildJvm child = ChildJvm.start(Child.class, file.toString())) {
+            child.await(TIMEOUT, "the child's file", () -> Files.exists(file) && Files.readString(file).equals("started"));
+            child.kill();
+            assertFalse(child.isAlive());
+        }
+        assertTrue(Files.readString(file).equals("started"), "SIGKILL runs no shutdown hook");
+    }
+
+    @Test
+    void stopIsTheSigtermAServiceManagerSends() throws Exception {
+        Path file = dir.resolve("child");
+        try (ChildJvm child = ChildJvm.start(Child.class, file.toString())) {
+            child.await(TIMEOUT, "the child's file", () -> Files.exists(file));
+            assertTrue(child.stop(TIMEOUT), "the child exits on SIGTERM");
+        }
+        assertTrue(Files.readString(file).equals("stopped"), "its shutdown hook ran");
+    }
+
+    @Test
+    void aWaitForAChildThatExitedFailsSayingSo() throws Exception {
+        try (ChildJvm child = ChildJvm.start(Child.class, dir.resolve("child").toString(), "exit")) {
+            AssertionError failure = assertThrows(AssertionError.class,
+                    () -> child.await(TIMEOUT, "what never comes", () -> false));
+            assertTrue(failure.getMessage().equals("waited for what never comes: the child exited with 3"),
+                    failure.getMessage());
+        }
+    }
+}
