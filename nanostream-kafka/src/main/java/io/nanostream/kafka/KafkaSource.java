@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -95,6 +96,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     /** How often a paused source looks for room in its buffer. */
     private static final long ROOM_CHECK_NANOS = 100_000;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    /** Beyond twice the transaction timeout, how long an exactly-once source waits for the last commits at an assignment. */
+    private static final Duration LAST_COMMITS_MARGIN = Duration.ofSeconds(10);
     /** How often an exactly-once source commits unless told otherwise: Kafka Streams' default too. */
     private static final Duration EXACTLY_ONCE_COMMIT_INTERVAL = Duration.ofMillis(100);
 
@@ -138,6 +141,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final Waiting waiting;
     /** With exactlyOnce: the transactions the pipeline's sinks write in; else null. */
     private final KafkaTransaction transaction;
+    /**
+     * How long an assignment waits for the partitions' last commits: at least once, one timeout
+     * (then it reads again what they record as finished); exactly once, until another member's
+     * open transaction that holds commits of them has surely ended (then it fails: going on would
+     * write their outputs twice).
+     */
+    private final Duration lastCommitsWait;
     /** Whether the consumer is being closed, which revokes its partitions after the last commit. */
     private boolean closing;
 
@@ -157,11 +167,16 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         this.stopAtEnd = builder.stopAtEnd;
         this.consumerFactory = builder.consumerFactory;
         if (builder.transactions != null) {
-            this.transaction = new KafkaTransaction(this::name, KafkaTransaction.producerSettings(builder.transactions),
-                    settings -> new KafkaProducer<>(settings));
+            Map<String, Object> producerSettings = KafkaTransaction.producerSettings(builder.transactions);
+            this.transaction = new KafkaTransaction(this::name, producerSettings, settings -> new KafkaProducer<>(settings));
+            // another member's transaction that holds commits of these partitions ends within its
+            // timeout: the broker aborts it at its next look for timed-out ones (every 10 s by default)
+            this.lastCommitsWait = Duration.ofMillis(2 * KafkaTransaction.transactionTimeoutMs(producerSettings))
+                    .plus(LAST_COMMITS_MARGIN);
             JoinChecks.whenJoining(this, this::joinExactlyOnce);
         } else {
             this.transaction = null;
+            this.lastCommitsWait = COMMIT_TIMEOUT;
         }
     }
 
@@ -361,7 +376,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                     return false;
                 }
             }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        } catch (TimeoutException e) {
             return false;
         }
         return true;
@@ -447,7 +462,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 lastCommit = scheduler().nanoTime();
                 try {
                     commitTransaction();
-                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                } catch (TimeoutException e) {
                     LOG.log(System.Logger.Level.WARNING, () -> name() + "'s commit took longer than max.block.ms; the"
                             + " next commit finishes it: " + e);
                     return;
@@ -732,19 +747,49 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
         }
 
-        /** The partitions' last commits, to skip what they record as processed; none if unreadable. */
+        /**
+         * The partitions' last commits, to skip what they record as processed. At least once, none
+         * if unreadable in one timeout: what they record is processed again. Exactly once, read
+         * with {@code read_committed}, they cannot be read while another member's open transaction
+         * holds commits of them (a member frozen or killed mid-commit): this waits for it to end,
+         * within {@link #lastCommitsWait}, and fails the source if it does not.
+         */
         private Map<TopicPartition, OffsetAndMetadata> lastCommits(Collection<TopicPartition> partitions) {
             if (partitions.isEmpty()) {
                 return Map.of();
             }
-            try {
-                Map<TopicPartition, OffsetAndMetadata> commits = consumer.committed(new java.util.HashSet<>(partitions),
-                        COMMIT_TIMEOUT);
-                return commits != null ? commits : Map.of();
-            } catch (KafkaException e) {
-                LOG.log(System.Logger.Level.WARNING, () -> name() + " could not read the last commits of " + partitions
-                        + "; the records they record as processed will be processed again: " + e);
-                return Map.of();
+            long deadline = System.nanoTime() + lastCommitsWait.toNanos();
+            while (true) {
+                try {
+                    Map<TopicPartition, OffsetAndMetadata> commits = consumer.committed(
+                            new java.util.HashSet<>(partitions), COMMIT_TIMEOUT);
+                    return commits != null ? commits : Map.of();
+                } catch (InterruptException | WakeupException e) {
+                    throw e; // a stop
+                } catch (TimeoutException e) {
+                    if (transaction == null) {
+                        LOG.log(System.Logger.Level.WARNING, () -> name() + " could not read the last commits of "
+                                + partitions + "; the records they record as processed will be processed again: " + e);
+                        return Map.of();
+                    }
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw new KafkaException(name() + " could not read the last commits of " + partitions + " in "
+                                + lastCommitsWait + " (twice transaction.timeout.ms and 10 s): without them it would"
+                                + " write again the outputs of records they record as processed, so the pipeline stops;"
+                                + " a restart reads them again", e);
+                    }
+                    LOG.log(System.Logger.Level.INFO, () -> name() + " waits for the last commits of " + partitions
+                            + ": an open transaction of another member holds commits of them");
+                } catch (KafkaException e) {
+                    if (transaction != null) {
+                        throw new KafkaException(name() + " could not read the last commits of " + partitions
+                                + ": without them it would write again the outputs of records they record as"
+                                + " processed, so the pipeline stops; a restart reads them again", e);
+                    }
+                    LOG.log(System.Logger.Level.WARNING, () -> name() + " could not read the last commits of "
+                            + partitions + "; the records they record as processed will be processed again: " + e);
+                    return Map.of();
+                }
             }
         }
 
