@@ -48,7 +48,7 @@ import javax.sql.DataSource;
  *     each of its own transactions, so rows written and rows read commit together. After a crash
  *     the source resumes exactly after the rows whose results committed: nothing is written
  *     twice, with any statement. This holds when the steps between keep the order of the rows
- *     (maps, filters, flat maps, a {@code mapAsync} or keyed step that emits in order); a step
+ *     (maps, filters, a {@code mapAsync} or keyed step that emits in order); a step
  *     that emits out of order can have a later row's result committed before an earlier row is
  *     finished, and that later row is then written again after a crash: keep an upsert for such
  *     pipelines. The sink must be the only sink the rows reach.
@@ -287,20 +287,22 @@ public final class JdbcSource<T> extends AbstractSource<T> {
         select.setMaxRows(batchSize);
         select.setLong(1, read);
         List<Row<T>> rows = new ArrayList<>();
+        long last = read; // read moves only once every row is in: a transient error reads them all again
         try (ResultSet result = select.executeQuery()) {
             while (result.next()) {
                 long position = result.getLong(positionColumn);
-                if (result.wasNull() || position <= read) {
+                if (result.wasNull() || position <= last) {
                     throw new IllegalStateException(name() + "'s query returned a row with "
-                            + positionColumn + " " + (result.wasNull() ? "null" : position) + " after " + read
+                            + positionColumn + " " + (result.wasNull() ? "null" : position) + " after " + last
                             + ": it must return the rows whose " + positionColumn + " is greater than its parameter,"
                             + " in increasing order (WHERE " + positionColumn + " > ? ORDER BY " + positionColumn
                             + "): " + query);
                 }
-                read = position;
+                last = position;
                 rows.add(row(result, position));
             }
         }
+        read = last;
         return rows;
     }
 
