@@ -766,29 +766,20 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                     return commits != null ? commits : Map.of();
                 } catch (InterruptException | WakeupException e) {
                     throw e; // a stop
-                } catch (TimeoutException e) {
+                } catch (KafkaException e) {
                     if (transaction == null) {
                         LOG.log(System.Logger.Level.WARNING, () -> name() + " could not read the last commits of "
                                 + partitions + "; the records they record as processed will be processed again: " + e);
                         return Map.of();
                     }
-                    if (System.nanoTime() - deadline >= 0) {
-                        throw new KafkaException(name() + " could not read the last commits of " + partitions + " in "
-                                + lastCommitsWait + " (twice transaction.timeout.ms and 10 s): without them it would"
-                                + " write again the outputs of records they record as processed, so the pipeline stops;"
-                                + " a restart reads them again", e);
+                    if (!(e instanceof TimeoutException) || System.nanoTime() - deadline >= 0) {
+                        throw new KafkaException(name() + " could not read the last commits of " + partitions
+                                + " (waiting up to " + lastCommitsWait + ", twice transaction.timeout.ms and 10 s):"
+                                + " without them it would write again the outputs of records they record as"
+                                + " processed, so the pipeline stops; a restart reads them again", e);
                     }
                     LOG.log(System.Logger.Level.INFO, () -> name() + " waits for the last commits of " + partitions
                             + ": an open transaction of another member holds commits of them");
-                } catch (KafkaException e) {
-                    if (transaction != null) {
-                        throw new KafkaException(name() + " could not read the last commits of " + partitions
-                                + ": without them it would write again the outputs of records they record as"
-                                + " processed, so the pipeline stops; a restart reads them again", e);
-                    }
-                    LOG.log(System.Logger.Level.WARNING, () -> name() + " could not read the last commits of "
-                            + partitions + "; the records they record as processed will be processed again: " + e);
-                    return Map.of();
                 }
             }
         }
