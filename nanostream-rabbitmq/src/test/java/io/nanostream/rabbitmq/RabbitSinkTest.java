@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nanostream.flow.AbstractStep;
 import io.nanostream.flow.Pipeline;
 import io.nanostream.flow.PipelineException;
-import io.nanostream.flow.Steps;
 import io.nanostream.testkit.InMemorySource;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -76,15 +73,17 @@ class RabbitSinkTest extends RabbitTestBase {
         String queue = rabbit.queue("out");
         List<String> bodies = Rabbit.bodies("m", 3_000);
         InMemorySource<String> source = InMemorySource.from(bodies);
-        AbstractStep<String, String> pace = Steps.throttle(100, Duration.ofMillis(100)); // 3 s in all
-        source.subscribe(pace);
-        pace.subscribe(RabbitSink.builder(Rabbit.factory())
+        var pause = new PauseAt<String>(1_000);
+        source.subscribe(pause);
+        pause.subscribe(RabbitSink.builder(Rabbit.factory())
                 .toQueue(queue, (String body) -> body.getBytes(StandardCharsets.UTF_8))
                 .build());
         try (Pipeline pipeline = Pipeline.from(source)) {
             pipeline.start();
+            pause.awaitReached(TIMEOUT);
             rabbit.awaitReadyAtLeast(queue, 500, TIMEOUT);
             rabbit.closeOtherConnections();
+            pause.resume(); // 2 001 still to publish, on a connection recovered
             pipeline.await(TIMEOUT);
         }
         List<String> published = rabbit.drain(queue);
