@@ -1,6 +1,7 @@
 package io.nanostream.testkit;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  * A pipeline run in a JVM of its own, for a crash test: start it, wait for the moment that hurts
  * most (an output forced to disk, a database commit, a broker's acknowledgement), and kill it with
  * SIGKILL, as {@code kill -9} or a power cut would; then start it again and check that nothing
- * was lost. The child runs {@code mainClass} on this JVM's class path with a 256 MB heap, its
- * output discarded.
+ * was lost. The child runs {@code mainClass} on this JVM's class path with a 256 MB heap; its
+ * output goes to a file in the temporary directory, which a failed {@link #await} names and
+ * quotes the end of, and {@link #close()} deletes otherwise.
  *
  * <pre>{@code
  * try (ChildJvm relay = ChildJvm.start(FileRelay.class, in.toString(), out.toString())) {
@@ -25,9 +27,12 @@ import java.util.concurrent.TimeUnit;
 public final class ChildJvm implements AutoCloseable {
 
     private final Process process;
+    private final Path log;
+    private boolean failed;
 
-    private ChildJvm(Process process) {
+    private ChildJvm(Process process, Path log) {
         this.process = process;
+        this.log = log;
     }
 
     /**
@@ -45,8 +50,8 @@ public final class ChildJvm implements AutoCloseable {
         for (String arg : args) {
             command.add(Objects.requireNonNull(arg, "an argument is null"));
         }
-        return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        Path log = Files.createTempFile("nanostream-" + mainClass.getSimpleName() + "-", ".log");
+        return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
     }
 
     /** Something the test looks at, in files, a database or a broker. */
@@ -75,10 +80,22 @@ public final class ChildJvm implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.holds()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
+                failed = true;
                 throw new AssertionError("waited for " + what + ": the child " + (process.isAlive()
-                        ? "did not get there in " + timeout : "exited with " + process.exitValue()));
+                        ? "did not get there in " + timeout : "exited with " + process.exitValue()) + "; its output, in "
+                        + log + ", ends with:\n" + lastLines());
             }
             process.waitFor(1, TimeUnit.MILLISECONDS); // a wait that ends early if the child dies
+        }
+    }
+
+    /** The last lines the child wrote, for a failure message. */
+    private String lastLines() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
@@ -114,7 +131,7 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * Kills the child if it still runs, and waits for it to be gone; interrupted, it stops waiting
-     * and keeps the thread's interrupt.
+     * and keeps the thread's interrupt. Deletes the child's output unless a wait failed.
      */
     @Override
     public void close() {
@@ -123,6 +140,14 @@ public final class ChildJvm implements AutoCloseable {
                 kill();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!failed) {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                log.toFile().deleteOnExit();
             }
         }
     }

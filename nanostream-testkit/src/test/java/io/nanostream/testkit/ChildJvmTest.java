@@ -22,13 +22,14 @@ class ChildJvmTest {
 
     /**
      * A child: writes "started" to the file of its first argument, then waits for its input to end,
-     * which it never does; with "exit" as second argument it exits with status 3 instead, and on
+     * which it never does; with "exit" as second argument it says so and exits with status 3 instead, and on
      * SIGTERM it writes "stopped".
      */
     static final class Child {
         public static void main(String[] args) throws IOException {
             Path file = Path.of(args[0]);
             if (args.length > 1) {
+                System.out.println("exiting with 3, as asked");
                 System.exit(3);
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -69,8 +70,8 @@ class ChildJvmTest {
         try (ChildJvm child = ChildJvm.start(Child.class, dir.resolve("child").toString(), "exit")) {
             AssertionError failure = assertThrows(AssertionError.class,
                     () -> child.await(TIMEOUT, "what never comes", () -> false));
-            assertTrue(failure.getMessage().equals("waited for what never comes: the child exited with 3"),
-                    failure.getMessage());
+            assertTrue(failure.getMessage().startsWith("waited for what never comes: the child exited with 3; its output, in ")
+                    && failure.getMessage().endsWith("ends with:\nexiting with 3, as asked"), failure.getMessage());
         }
     }
 }
