@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * How often a database call is tried on a lost connection or a transient failure, and the pause
- * after each failure: {@code firstBackoff}, doubled each time, at most 5 seconds.
+ * after each failure: {@code firstBackoff}, doubled each time up to 5 seconds (or to
+ * {@code firstBackoff} itself, if longer).
  */
 record Retries(int maxAttempts, Duration firstBackoff) {
 
@@ -25,7 +26,12 @@ record Retries(int maxAttempts, Duration firstBackoff) {
 
     /** The pause after the {@code attempt}-th failure. */
     Duration pauseAfter(int attempt) {
-        return Duration.ofNanos(Math.min(firstBackoff.toNanos() << Math.min(attempt - 1, 30), MAX_BACKOFF.toNanos()));
+        Duration cap = firstBackoff.compareTo(MAX_BACKOFF) > 0 ? firstBackoff : MAX_BACKOFF;
+        Duration pause = firstBackoff;
+        for (int doubled = 1; doubled < attempt && !pause.isZero() && pause.compareTo(cap) < 0; doubled++) {
+            pause = pause.multipliedBy(2);
+        }
+        return pause.compareTo(cap) > 0 ? cap : pause;
     }
 
     @Override
