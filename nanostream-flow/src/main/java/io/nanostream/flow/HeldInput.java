@@ -37,6 +37,11 @@ final class HeldInput implements Held {
             public boolean isRevoked(Object origin) {
                 return ((Lineage.Tracker) origin).isRevoked();
             }
+
+            @Override
+            public boolean emittedBy(Object origin, Object source) {
+                return ((Lineage.Tracker) origin).source == Node.of(source);
+            }
         });
     }
 

@@ -5,6 +5,7 @@ import io.nanostream.flow.ErrorPolicy;
 import io.nanostream.flow.Held;
 import io.nanostream.flow.PipelineException;
 import io.nanostream.flow.Scheduler;
+import io.nanostream.flow.internal.Origins;
 import io.nanostream.flow.internal.Settings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -60,7 +61,13 @@ import javax.sql.DataSource;
  * writes the source's position in each of its transactions, beside the rows: it releases a
  * batch's items just before the commit, so that the position covers them, and writes the
  * position alone when rows finished without reaching it (filtered out). After a crash the rows
- * and the position in the database are of the same moment, and nothing is written twice.
+ * and the position in the database are of the same moment, and nothing is written twice; a
+ * commit whose answer is lost with the connection is looked up by that position once connected
+ * again, and written again only if it did not land. Items that derive from another source too
+ * are released after the commit, at least once. A
+ * commit refused for a reason other than a lost connection (a constraint checked at commit)
+ * fails the pipeline whatever the error policy: its rows' positions are handed over already, so
+ * none of them can go to the policy alone.
  * The sink connects in {@code onStart}, so a wrong URL or password fails the pipeline as it
  * starts.
  *
@@ -109,6 +116,12 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     private long positionCommitted = Long.MIN_VALUE;
     /** The source position written in the transaction open now. */
     private long positionWritten = Long.MIN_VALUE;
+    /**
+     * The rows of a transaction whose commit lost its connection before the database answered,
+     * having moved the position to {@link #positionWritten}: the database may have committed it;
+     * the position stored tells, once connected again. Null when no commit is in doubt.
+     */
+    private List<Pending<T>> inDoubt;
     /** While the sink retries a connection or a batch: what failed, for {@link #notReadyReason()}; else null. */
     private volatile String retrying;
 
@@ -154,11 +167,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         for (int attempt = 1; statement == null; attempt++) {
             try {
                 statement();
-            } catch (SQLException e) {
-                disconnect();
-                if (Failure.of(e) != Failure.TRANSIENT) {
-                    throw refused("could not connect to or prepare the statement on", e);
-                }
+            } catch (SQLException e) { // transient: statement() fails the pipeline on any other
                 pauseOrGiveUp(attempt, e);
             }
         }
@@ -274,6 +283,9 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         int attempt = 1;
         while (true) {
             try {
+                if (inDoubt != null && committedAfterAll(pending)) {
+                    return;
+                }
                 if (oneByOne) {
                     writeEach(pending);
                 } else {
@@ -320,20 +332,89 @@ public final class JdbcSink<T> extends AbstractSink<T> {
 
     /**
      * Commits the open transaction and releases the items it wrote. A sink that keeps a source's
-     * positions releases them first, which tells the source at once (delivery callbacks run on the
-     * thread that releases), and writes the position they finish in the same transaction: the
-     * rows and the position commit together or not at all. A release cannot be taken back, so if
-     * the commit fails the batch is written again, releasing nothing twice, or the pipeline fails
-     * and nothing more of this transaction commits.
+     * positions releases the items of that source first, which tells the source at once (delivery
+     * callbacks run on the thread that releases), and writes the position they finish in the same
+     * transaction: the rows and the position commit together or not at all. Items that derive from
+     * another source too are released after the commit, as without positions, so that no other
+     * source hears of a row before it is committed. A release cannot be taken back, so if
+     * the commit fails the batch is written again, releasing nothing twice, when the failure is
+     * transient; otherwise the pipeline fails: rows refused at commit (a constraint checked there)
+     * can no longer be told apart and given to the error policy one by one, since the position
+     * written with any one of them would cover the others.
      */
     private void commit(List<Pending<T>> written) throws SQLException {
-        if (positionsOf != null) {
+        if (positionsOf == null) {
+            connection.commit();
             written.forEach(item -> item.input.release());
-            writePosition();
+            return;
         }
-        connection.commit();
+        List<Pending<T>> others = new ArrayList<>();
+        for (Pending<T> item : written) {
+            if (onlyFromPositionsSource(item.input)) {
+                item.input.release();
+            } else {
+                others.add(item);
+            }
+        }
+        try {
+            writePosition();
+            inDoubt = positionWritten == positionCommitted ? null : List.copyOf(written);
+            connection.commit();
+            inDoubt = null;
+        } catch (SQLException e) {
+            if (Failure.of(e) == Failure.TRANSIENT) {
+                throw e;
+            }
+            inDoubt = null;
+            throw pipelineFailure(new SQLException(name() + " keeps the positions of source '" + positionsOf.key()
+                    + "' and " + target + " refused the commit of " + written.size() + " row(s) with its position: "
+                    + e.getMessage() + " (SQLState " + Failure.sqlState(e) + "). Nothing of that transaction is"
+                    + " written, and a restart reads its rows again; a constraint checked at commit (DEFERRABLE"
+                    + " INITIALLY DEFERRED) cannot send one row to the error policy here: make it immediate, so"
+                    + " that the rows it refuses go to the error policy, or build the sink without positionsOf(..)",
+                    Failure.sqlState(e), e));
+        }
         positionCommitted = positionWritten;
-        written.forEach(item -> item.input.release());
+        others.forEach(item -> item.input.release());
+    }
+
+    /** Whether every source item {@code input} derives from was read by the source this sink keeps the positions of. */
+    private boolean onlyFromPositionsSource(Held input) {
+        Origins.Access origins = Origins.access();
+        for (Object origin : origins.of(input)) {
+            if (!origins.emittedBy(origin, positionsOf)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Settles a commit in doubt on a new connection: if the database holds the position that
+     * transaction wrote, it committed, and its rows leave {@code pending}; otherwise they are
+     * written again.
+     *
+     * @return whether nothing of {@code pending} is left to write
+     */
+    private boolean committedAfterAll(List<Pending<T>> pending) throws SQLException {
+        statement();
+        Long stored = positionsOf.storedPosition(connection);
+        connection.rollback();
+        if (stored != null && stored == positionWritten) {
+            int rows = inDoubt.size();
+            LOG.log(System.Logger.Level.INFO, () -> name() + ": the commit whose answer was lost with the connection"
+                    + " went through (" + target + " holds its position " + stored + "): its " + rows
+                    + " row(s) are not written again");
+            positionCommitted = positionWritten;
+            pending.removeAll(inDoubt);
+            inDoubt.forEach(item -> item.input.release()); // those of other sources wait for the commit
+        }
+        inDoubt = null;
+        if (pending.isEmpty()) {
+            retrying = null;
+            return true;
+        }
+        return false;
     }
 
     private void writePosition() throws SQLException {
@@ -371,6 +452,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                     throw e;
                 }
                 refused = e;
+            } catch (PipelineException e) {
+                throw e;
             } catch (RuntimeException e) {
                 refused = e;
             }
@@ -405,11 +488,27 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                 Failure.sqlState(e), e));
     }
 
+    /**
+     * The statement, on a connection opened if there is none.
+     *
+     * @throws SQLException a transient failure, to try again
+     * @throws PipelineException any other failure: no row is at fault
+     */
     private PreparedStatement statement() throws SQLException {
         if (statement == null) {
-            connection = connector.open();
-            connection.setAutoCommit(false);
-            statement = connection.prepareStatement(sql);
+            try {
+                if (connection == null) {
+                    connection = connector.open();
+                    connection.setAutoCommit(false);
+                }
+                statement = connection.prepareStatement(sql);
+            } catch (SQLException e) {
+                disconnect();
+                if (Failure.of(e) == Failure.TRANSIENT) {
+                    throw e;
+                }
+                throw refused("could not connect to or prepare the statement on", e);
+            }
         }
         return statement;
     }
@@ -590,7 +689,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         /**
          * Sets how often a batch is tried when the connection fails or the database reports a
          * transient failure (default 10 attempts), and the pause after the first failure
-         * (default 100 ms), doubled after each further one up to 5 seconds.
+         * (default 100 ms), doubled after each further one up to 5 seconds (or
+         * to the first pause, if longer).
          *
          * @param maxAttempts attempts per batch, the first included
          * @param firstBackoff the first pause

@@ -208,7 +208,7 @@ public final class JdbcSource<T> extends AbstractSource<T> {
             create.execute("CREATE TABLE IF NOT EXISTS " + positionsTable
                     + " (name VARCHAR(200) PRIMARY KEY, position BIGINT NOT NULL)");
         }
-        Long stored = storedPosition();
+        Long stored = storedPosition(connection);
         if (stored != null) {
             return stored;
         }
@@ -219,7 +219,7 @@ public final class JdbcSource<T> extends AbstractSource<T> {
             insert.executeUpdate();
             return startAfter;
         } catch (SQLException e) {
-            stored = storedPosition(); // another instance inserted it first
+            stored = storedPosition(connection); // another instance inserted it first
             if (stored == null) {
                 throw e;
             }
@@ -227,7 +227,8 @@ public final class JdbcSource<T> extends AbstractSource<T> {
         }
     }
 
-    private Long storedPosition() throws SQLException {
+    /** The position the database holds for this source, read on {@code connection}; null if none. */
+    Long storedPosition(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT position FROM " + positionsTable
                 + " WHERE name = ?")) {
             select.setString(1, key);
@@ -608,7 +609,8 @@ public final class JdbcSource<T> extends AbstractSource<T> {
         /**
          * Sets how often a query or position write is tried when the connection fails or the
          * database reports a transient failure (default 10 attempts), and the pause after the
-         * first failure (default 100 ms), doubled after each further one up to 5 seconds.
+         * first failure (default 100 ms), doubled after each further one up to 5 seconds (or
+         * to the first pause, if longer).
          *
          * @param maxAttempts attempts per call, the first included
          * @param firstBackoff the first pause

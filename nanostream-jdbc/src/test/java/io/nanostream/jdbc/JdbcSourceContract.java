@@ -10,12 +10,14 @@ import io.nanostream.flow.Pipeline;
 import io.nanostream.flow.PipelineException;
 import io.nanostream.flow.Steps;
 import io.nanostream.testkit.CollectingSink;
+import io.nanostream.testkit.InMemorySource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -29,16 +31,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 abstract class JdbcSourceContract {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     /** A row of the orders table. */
     record Order(long id, String customer, long amount) {
     }
 
     private final Database database;
-    private Connection admin;
+    Connection admin;
     private String orders;
-    private String copies;
+    String copies;
     private String name;
 
     JdbcSourceContract(Database database) {
@@ -61,13 +63,13 @@ abstract class JdbcSourceContract {
         admin.close();
     }
 
-    private void execute(String sql) throws SQLException {
+    void execute(String sql) throws SQLException {
         try (Statement s = admin.createStatement()) {
             s.execute(sql);
         }
     }
 
-    private void insertOrders(long from, long to) throws SQLException {
+    void insertOrders(long from, long to) throws SQLException {
         StringBuilder sql = new StringBuilder("INSERT INTO " + orders + " (id, customer, amount) VALUES ");
         for (long id = from; id <= to; id++) {
             sql.append(id == from ? "" : ", ").append("(").append(id).append(", 'c").append(id % 10).append("', ")
@@ -76,7 +78,7 @@ abstract class JdbcSourceContract {
         execute(sql.toString());
     }
 
-    private JdbcSource.Builder<Order> source() {
+    JdbcSource.Builder<Order> source() {
         return JdbcSource.builder(database.url)
                 .query("SELECT id, customer, amount FROM " + orders + " WHERE id > ? ORDER BY id", "id")
                 .mapper(JdbcSourceContract::order)
@@ -88,15 +90,28 @@ abstract class JdbcSourceContract {
         return new Order(row.getLong("id"), row.getString("customer"), row.getLong("amount"));
     }
 
-    private long position() throws SQLException {
+    long position() throws SQLException {
         return Database.ids(admin, "SELECT position FROM nanostream_positions_test WHERE name = '" + name + "'").get(0);
+    }
+
+    /** A sink writing each order's id and amount into the copies table, keeping {@code source}'s positions. */
+    JdbcSink.Builder<Order> copiesKeepingThePositionsOf(JdbcSource<Order> source) {
+        return copiesKeepingThePositionsOf(source, JdbcSink.builder(database.url));
+    }
+
+    private JdbcSink.Builder<Order> copiesKeepingThePositionsOf(JdbcSource<Order> source, JdbcSink.Builder<Object> sink) {
+        return sink.sql("INSERT INTO " + copies + " (id, amount) VALUES (?, ?)")
+                .binder((java.sql.PreparedStatement statement, Order order) -> {
+                    statement.setLong(1, order.id());
+                    statement.setLong(2, order.amount());
+                }).positionsOf(source);
     }
 
     private static List<Long> ids(List<Order> orders) {
         return orders.stream().map(Order::id).collect(Collectors.toList());
     }
 
-    private static List<Long> range(long from, long to) {
+    static List<Long> range(long from, long to) {
         return LongStream.rangeClosed(from, to).boxed().collect(Collectors.toList());
     }
 
@@ -150,6 +165,24 @@ abstract class JdbcSourceContract {
     }
 
     @Test
+    void aConnectionLostHalfwayThroughAResultReadsItsRowsAgain() throws Exception {
+        insertOrders(1, 300);
+        var database = LosingConnections.atRow(this.database.url, 150);
+        JdbcSource<Order> source = JdbcSource.builder(database)
+                .query("SELECT id, customer, amount FROM " + orders + " WHERE id > ? ORDER BY id", "id")
+                .mapper(JdbcSourceContract::order).named(name).positionsTable("nanostream_positions_test")
+                .batchSize(200).retries(3, Duration.ofMillis(10)).stopAtEnd().build();
+        var sink = new CollectingSink<Order>();
+        source.subscribe(sink);
+
+        run(Pipeline.from(source));
+
+        assertEquals(1, database.lost());
+        assertEquals(range(1, 300), ids(sink.items()), "each once, none skipped");
+        assertEquals(300, position());
+    }
+
+    @Test
     void followsRowsAddedWhileItRuns() throws Exception {
         insertOrders(1, 100);
         JdbcSource<Order> source = source().pollInterval(Duration.ofMillis(10)).commitInterval(Duration.ofMillis(10))
@@ -180,11 +213,7 @@ abstract class JdbcSourceContract {
                 return order;
             });
             source.subscribe(check);
-            check.subscribe(JdbcSink.builder(database.url).sql("INSERT INTO " + copies + " (id, amount) VALUES (?, ?)")
-                    .binder((java.sql.PreparedStatement statement, Order order) -> {
-                        statement.setLong(1, order.id());
-                        statement.setLong(2, order.amount());
-                    }).batchSize(30).positionsOf(source).build());
+            check.subscribe(copiesKeepingThePositionsOf(source).batchSize(30).build());
             try (Pipeline pipeline = Pipeline.from(source)) {
                 pipeline.start();
                 if (failAt700) {
@@ -206,16 +235,50 @@ abstract class JdbcSourceContract {
     }
 
     @Test
+    void aCommitWhoseAnswerIsLostWithTheConnectionWritesNoRowTwiceAndLosesNone() throws Exception {
+        insertOrders(1, 1_000);
+        var database = LosingConnections.atCommits(this.database.url, Set.of(3, 9), Set.of(6)); // two commit, one does not
+        JdbcSource<Order> source = source().batchSize(100).stopAtEnd().build();
+        source.subscribe(copiesKeepingThePositionsOf(source, JdbcSink.builder(database)).batchSize(30)
+                .retries(5, Duration.ofMillis(10)).build());
+
+        run(Pipeline.from(source));
+
+        assertEquals(3, database.lost());
+        assertEquals(range(1, 1_000), Database.ids(admin, "SELECT id FROM " + copies + " ORDER BY id"), "every row once");
+        assertEquals(1_000, position());
+    }
+
+    @Test
+    void itemsOfAnotherSourceAreReleasedOnlyOnceTheirRowsAreCommitted() throws Exception {
+        insertOrders(1, 10);
+        var database = LosingConnections.atCommits(this.database.url, Set.of(), Set.of(1)); // the first commit fails
+        JdbcSource<Order> source = source().stopAtEnd().build();
+        InMemorySource<Order> other = InMemorySource.from(LongStream.rangeClosed(101, 120)
+                .mapToObj(id -> new Order(id, "other", id)).collect(Collectors.toList()));
+        JdbcSink<Order> sink = copiesKeepingThePositionsOf(source, JdbcSink.builder(database)).batchSize(100)
+                .maxWait(Duration.ofMinutes(1)).retries(1, Duration.ZERO).build();
+        source.subscribe(sink);
+        other.subscribe(sink);
+
+        try (Pipeline pipeline = Pipeline.from(source, other)) {
+            pipeline.start();
+            assertThrows(PipelineException.class, () -> pipeline.await(TIMEOUT));
+        }
+
+        assertEquals(1, database.lost());
+        assertEquals(List.of(), Database.ids(admin, "SELECT id FROM " + copies), "the one batch was not committed");
+        assertEquals(List.of(), other.acknowledged(), "no item of the other source heard it was written");
+        assertTrue(position() < 1, "the position before the first order: " + position());
+    }
+
+    @Test
     void rowsFilteredOutMoveTheKeptPositionTooOnceTheInputEnds() throws Exception {
         insertOrders(1, 100);
         JdbcSource<Order> source = source().stopAtEnd().build();
         AbstractStep<Order, Order> firstHalf = Steps.filter((Order order) -> order.id() <= 50);
         source.subscribe(firstHalf);
-        firstHalf.subscribe(JdbcSink.builder(database.url).sql("INSERT INTO " + copies + " (id, amount) VALUES (?, ?)")
-                .binder((java.sql.PreparedStatement statement, Order order) -> {
-                    statement.setLong(1, order.id());
-                    statement.setLong(2, order.amount());
-                }).positionsOf(source).build());
+        firstHalf.subscribe(copiesKeepingThePositionsOf(source).build());
 
         run(Pipeline.from(source));
 

@@ -37,6 +37,15 @@ public final class Origins {
          * @return true if its next reader reads it again
          */
         boolean isRevoked(Object origin);
+
+        /**
+         * Whether the source item was emitted by {@code source}.
+         *
+         * @param origin a source item from {@link #of}
+         * @param source a source of the pipeline
+         * @return true if {@code source} emitted it
+         */
+        boolean emittedBy(Object origin, Object source);
     }
 
     private static volatile Access access;
