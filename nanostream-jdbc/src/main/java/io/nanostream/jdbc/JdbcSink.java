@@ -63,7 +63,8 @@ import javax.sql.DataSource;
  * position alone when rows finished without reaching it (filtered out). After a crash the rows
  * and the position in the database are of the same moment, and nothing is written twice; a
  * commit whose answer is lost with the connection is looked up by that position once connected
- * again, and written again only if it did not land. Items that derive from another source too
+ * again, and written again only if it did not land (or if it did not move the position, its rows
+ * waiting on an earlier one still in flight: then it cannot be told, and they may be twice). Items that derive from another source too
  * are released after the commit, at least once. A
  * commit refused for a reason other than a lost connection (a constraint checked at commit)
  * fails the pipeline whatever the error policy: its rows' positions are handed over already, so
@@ -114,6 +115,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     private PreparedStatement positionStatement;
     /** The source position the database holds, as this sink last committed it. */
     private long positionCommitted = Long.MIN_VALUE;
+    /** Whether {@link #positionCommitted} was read from the database or committed by this sink. */
+    private boolean positionKnown;
     /** The source position written in the transaction open now. */
     private long positionWritten = Long.MIN_VALUE;
     /**
@@ -375,6 +378,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                     Failure.sqlState(e), e));
         }
         positionCommitted = positionWritten;
+        positionKnown = true;
         others.forEach(item -> item.input.release());
     }
 
@@ -398,26 +402,42 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      */
     private boolean committedAfterAll(List<Pending<T>> pending) throws SQLException {
         statement();
-        Long stored = positionsOf.storedPosition(connection);
-        connection.rollback();
-        if (stored != null && stored == positionWritten) {
+        Long stored;
+        try {
+            stored = positionsOf.storedPosition(connection);
+            connection.rollback();
+        } catch (SQLException e) {
+            if (Failure.of(e) == Failure.TRANSIENT) {
+                throw e;
+            }
+            throw refused("could not read back the position of source '" + positionsOf.key() + "' from", e);
+        }
+        boolean landed = stored != null && stored == positionWritten;
+        if (landed) {
             int rows = inDoubt.size();
             LOG.log(System.Logger.Level.INFO, () -> name() + ": the commit whose answer was lost with the connection"
                     + " went through (" + target + " holds its position " + stored + "): its " + rows
                     + " row(s) are not written again");
             positionCommitted = positionWritten;
             pending.removeAll(inDoubt);
-            inDoubt.forEach(item -> item.input.release()); // those of other sources wait for the commit
+            inDoubt.forEach(item -> item.input.release()); // those of other sources too, now it is committed
         }
         inDoubt = null;
-        if (pending.isEmpty()) {
+        if (landed && pending.isEmpty()) {
             retrying = null;
             return true;
         }
-        return false;
+        return false; // what is left, or the position alone if the commit did not land, is written again
     }
 
     private void writePosition() throws SQLException {
+        if (!positionKnown) { // the source stored its first position as it started
+            Long stored = positionsOf.storedPosition(connection);
+            if (stored != null) {
+                positionCommitted = stored;
+                positionKnown = true;
+            }
+        }
         long finished = positionsOf.finished();
         if (finished == positionCommitted) {
             positionWritten = finished;

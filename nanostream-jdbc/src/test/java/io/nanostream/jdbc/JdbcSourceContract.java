@@ -273,6 +273,40 @@ abstract class JdbcSourceContract {
     }
 
     @Test
+    void aLostCommitOfAnotherSourcesItemsThatDidNotMoveThePositionIsWrittenAgain() throws Exception {
+        var database = LosingConnections.atCommits(this.database.url, Set.of(), Set.of(1));
+        JdbcSource<Order> source = source().startAfter(0).stopAtEnd().build(); // no orders: the position stays 0
+        InMemorySource<Order> other = InMemorySource.from(LongStream.rangeClosed(101, 120)
+                .mapToObj(id -> new Order(id, "other", id)).collect(Collectors.toList()));
+        JdbcSink<Order> sink = copiesKeepingThePositionsOf(source, JdbcSink.builder(database)).batchSize(100)
+                .retries(3, Duration.ofMillis(10)).build();
+        source.subscribe(sink);
+        other.subscribe(sink);
+
+        run(Pipeline.from(source, other));
+
+        assertEquals(1, database.lost());
+        assertEquals(range(101, 120), Database.ids(admin, "SELECT id FROM " + copies + " ORDER BY id"), "each once");
+        assertEquals(20, other.awaitAllAcknowledged(TIMEOUT).size());
+    }
+
+    @Test
+    void aLostCommitOfThePositionAloneIsWrittenAgain() throws Exception {
+        insertOrders(1, 100);
+        var database = LosingConnections.atCommits(this.database.url, Set.of(), Set.of(1));
+        JdbcSource<Order> source = source().commitInterval(Duration.ofMinutes(1)).stopAtEnd().build();
+        AbstractStep<Order, Order> none = Steps.filter((Order order) -> false);
+        source.subscribe(none);
+        none.subscribe(copiesKeepingThePositionsOf(source, JdbcSink.builder(database)).retries(3, Duration.ofMillis(10))
+                .build());
+
+        run(Pipeline.from(source));
+
+        assertEquals(1, database.lost());
+        assertEquals(100, position(), "the position of the rows filtered out, written again once the first try was lost");
+    }
+
+    @Test
     void rowsFilteredOutMoveTheKeptPositionTooOnceTheInputEnds() throws Exception {
         insertOrders(1, 100);
         JdbcSource<Order> source = source().stopAtEnd().build();

@@ -51,7 +51,12 @@ public final class ChildJvm implements AutoCloseable {
             command.add(Objects.requireNonNull(arg, "an argument is null"));
         }
         Path log = Files.createTempFile("nanostream-" + mainClass.getSimpleName() + "-", ".log");
-        return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
+        try {
+            return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(log);
+            throw e;
+        }
     }
 
     /** Something the test looks at, in files, a database or a broker. */
