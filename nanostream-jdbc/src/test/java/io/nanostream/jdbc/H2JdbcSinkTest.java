@@ -42,7 +42,7 @@ class H2JdbcSinkTest extends JdbcSinkContract {
     }
 
     /** A data source without a pool, counting the connections it hands out. */
-    private static final class CountingDataSource implements javax.sql.DataSource {
+    private static final class CountingDataSource extends TestDataSource {
         private final String url;
         final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -54,45 +54,6 @@ class H2JdbcSinkTest extends JdbcSinkContract {
         public Connection getConnection() throws java.sql.SQLException {
             connections.incrementAndGet();
             return java.sql.DriverManager.getConnection(url);
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws java.sql.SQLException {
-            connections.incrementAndGet();
-            return java.sql.DriverManager.getConnection(url, user, password);
-        }
-
-        @Override
-        public java.io.PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(java.io.PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
-            throw new java.sql.SQLFeatureNotSupportedException("no logger");
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws java.sql.SQLException {
-            throw new java.sql.SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) {
-            return false;
         }
     }
 }
