@@ -5,7 +5,6 @@ import io.nanostream.flow.ErrorPolicy;
 import io.nanostream.flow.Held;
 import io.nanostream.flow.PipelineException;
 import io.nanostream.flow.Scheduler;
-import io.nanostream.flow.internal.Origins;
 import io.nanostream.flow.internal.Settings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -64,8 +63,8 @@ import javax.sql.DataSource;
  * and the position in the database are of the same moment, and nothing is written twice; a
  * commit whose answer is lost with the connection is looked up by that position once connected
  * again, and written again only if it did not land (or if it did not move the position, its rows
- * waiting on an earlier one still in flight: then it cannot be told, and they may be twice). Items that derive from another source too
- * are released after the commit, at least once. A
+ * waiting on an earlier one still in flight: then it cannot be told, and they may be twice).
+ * Items that derive from another source too are released after the commit, at least once. A
  * commit refused for a reason other than a lost connection (a constraint checked at commit)
  * fails the pipeline whatever the error policy: its rows' positions are handed over already, so
  * none of them can go to the policy alone.
@@ -104,25 +103,18 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     private final int batchSize;
     private final Duration maxWait;
     private final Retries retries;
-    /** The source whose positions this sink writes in its own transactions, or null. */
-    private final JdbcSource<?> positionsOf;
+    /** The position of the source this sink writes in its own transactions, or null. */
+    private final KeptPosition kept;
 
     private final List<Pending<T>> batch = new ArrayList<>();
     private Scheduler.Task timer;
     private long batchNumber;
     private Connection connection;
     private PreparedStatement statement;
-    private PreparedStatement positionStatement;
-    /** The source position the database holds, as this sink last committed it. */
-    private long positionCommitted = Long.MIN_VALUE;
-    /** Whether {@link #positionCommitted} was read from the database or committed by this sink. */
-    private boolean positionKnown;
-    /** The source position written in the transaction open now. */
-    private long positionWritten = Long.MIN_VALUE;
     /**
      * The rows of a transaction whose commit lost its connection before the database answered,
-     * having moved the position to {@link #positionWritten}: the database may have committed it;
-     * the position stored tells, once connected again. Null when no commit is in doubt.
+     * having moved the kept position: the database may have committed it; the position stored
+     * tells, once connected again. Null when no commit is in doubt.
      */
     private List<Pending<T>> inDoubt;
     /** While the sink retries a connection or a batch: what failed, for {@link #notReadyReason()}; else null. */
@@ -137,7 +129,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         this.batchSize = builder.batchSize;
         this.maxWait = builder.maxWait;
         this.retries = builder.retries;
-        this.positionsOf = builder.positionsOf;
+        this.kept = builder.positionsOf == null ? null : new KeptPosition(builder.positionsOf);
     }
 
     /**
@@ -175,8 +167,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
             }
         }
         retrying = null;
-        if (positionsOf != null) {
-            schedule(positionsOf.commitInterval(), this::keepPositionOnTimer);
+        if (kept != null) {
+            schedule(kept.source().commitInterval(), this::keepPositionOnTimer);
         }
     }
 
@@ -202,7 +194,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
             timer = schedule(maxWait, () -> flushOnTimer(number));
         }
         if (batch.size() >= batchSize) {
-            if (positionsOf == null) {
+            if (kept == null) {
                 flush();
             } else {
                 // The item being consumed finishes only once consume returns, too late for the
@@ -217,7 +209,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     @Override
     protected void onEndOfInput() throws InterruptedException {
         flush();
-        if (positionsOf != null && positionsOf.finished() != positionCommitted) {
+        if (kept != null && kept.behind()) {
             write(new ArrayList<>()); // what finished after the last batch: filtered out, dead-lettered
         }
         disconnect();
@@ -241,10 +233,10 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      * commit interval.
      */
     private void keepPositionOnTimer() {
-        if (batch.isEmpty() && positionsOf.finished() != positionCommitted) {
+        if (batch.isEmpty() && kept.behind()) {
             uninterrupted(() -> write(new ArrayList<>()));
         }
-        schedule(positionsOf.commitInterval(), this::keepPositionOnTimer);
+        schedule(kept.source().commitInterval(), this::keepPositionOnTimer);
     }
 
     /** A write that may wait. */
@@ -346,22 +338,26 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      * written with any one of them would cover the others.
      */
     private void commit(List<Pending<T>> written) throws SQLException {
-        if (positionsOf == null) {
+        if (kept == null) {
             connection.commit();
             written.forEach(item -> item.input.release());
             return;
         }
         List<Pending<T>> others = new ArrayList<>();
         for (Pending<T> item : written) {
-            if (onlyFromPositionsSource(item.input)) {
+            if (kept.onlyFrom(item.input)) {
                 item.input.release();
             } else {
                 others.add(item);
             }
         }
         try {
-            writePosition();
-            inDoubt = positionWritten == positionCommitted ? null : List.copyOf(written);
+            if (!kept.write(connection)) {
+                throw pipelineFailure(new IllegalStateException(name() + " keeps the positions of source '"
+                        + kept.source().key() + "' but finds no row for it in " + kept.source().positionsTable() + " of "
+                        + target + ": write to the database the source reads from, or build the sink without positionsOf(..)"));
+            }
+            inDoubt = kept.moves() ? List.copyOf(written) : null;
             connection.commit();
             inDoubt = null;
         } catch (SQLException e) {
@@ -369,7 +365,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                 throw e;
             }
             inDoubt = null;
-            throw pipelineFailure(new SQLException(name() + " keeps the positions of source '" + positionsOf.key()
+            throw pipelineFailure(new SQLException(name() + " keeps the positions of source '" + kept.source().key()
                     + "' and " + target + " refused the commit of " + written.size() + " row(s) with its position: "
                     + e.getMessage() + " (SQLState " + Failure.sqlState(e) + "). Nothing of that transaction is"
                     + " written, and a restart reads its rows again; a constraint checked at commit (DEFERRABLE"
@@ -377,20 +373,8 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                     + " that the rows it refuses go to the error policy, or build the sink without positionsOf(..)",
                     Failure.sqlState(e), e));
         }
-        positionCommitted = positionWritten;
-        positionKnown = true;
+        kept.committed();
         others.forEach(item -> item.input.release());
-    }
-
-    /** Whether every source item {@code input} derives from was read by the source this sink keeps the positions of. */
-    private boolean onlyFromPositionsSource(Held input) {
-        Origins.Access origins = Origins.access();
-        for (Object origin : origins.of(input)) {
-            if (!origins.emittedBy(origin, positionsOf)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -402,23 +386,17 @@ public final class JdbcSink<T> extends AbstractSink<T> {
      */
     private boolean committedAfterAll(List<Pending<T>> pending) throws SQLException {
         statement();
-        Long stored;
+        boolean landed;
         try {
-            stored = positionsOf.storedPosition(connection);
-            connection.rollback();
+            landed = kept.landed(connection);
         } catch (SQLException e) {
-            if (Failure.of(e) == Failure.TRANSIENT) {
-                throw e;
-            }
-            throw refused("could not read back the position of source '" + positionsOf.key() + "' from", e);
+            throw retryable("could not read back the position of source '" + kept.source().key() + "' from", e);
         }
-        boolean landed = stored != null && stored == positionWritten;
         if (landed) {
             int rows = inDoubt.size();
             LOG.log(System.Logger.Level.INFO, () -> name() + ": the commit whose answer was lost with the connection"
-                    + " went through (" + target + " holds its position " + stored + "): its " + rows
+                    + " went through (" + target + " holds the position it wrote): its " + rows
                     + " row(s) are not written again");
-            positionCommitted = positionWritten;
             pending.removeAll(inDoubt);
             inDoubt.forEach(item -> item.input.release()); // those of other sources too, now it is committed
         }
@@ -428,32 +406,6 @@ public final class JdbcSink<T> extends AbstractSink<T> {
             return true;
         }
         return false; // what is left, or the position alone if the commit did not land, is written again
-    }
-
-    private void writePosition() throws SQLException {
-        if (!positionKnown) { // the source stored its first position as it started
-            Long stored = positionsOf.storedPosition(connection);
-            if (stored != null) {
-                positionCommitted = stored;
-                positionKnown = true;
-            }
-        }
-        long finished = positionsOf.finished();
-        if (finished == positionCommitted) {
-            positionWritten = finished;
-            return;
-        }
-        if (positionStatement == null) {
-            positionStatement = connection.prepareStatement(positionsOf.updatePositionSql());
-        }
-        positionStatement.setLong(1, finished);
-        positionStatement.setString(2, positionsOf.key());
-        if (positionStatement.executeUpdate() != 1) {
-            throw pipelineFailure(new IllegalStateException(name() + " keeps the positions of source '"
-                    + positionsOf.key() + "' but finds no row for it in " + positionsOf.positionsTable() + " of "
-                    + target + ": write to the database the source reads from, or build the sink without positionsOf(..)"));
-        }
-        positionWritten = finished;
     }
 
     private void writeEach(List<Pending<T>> pending) throws SQLException {
@@ -509,6 +461,17 @@ public final class JdbcSink<T> extends AbstractSink<T> {
     }
 
     /**
+     * Returns a transient failure, to try again; fails the pipeline on any other, which no row is
+     * at fault for.
+     */
+    private SQLException retryable(String what, SQLException e) {
+        if (Failure.of(e) == Failure.TRANSIENT) {
+            return e;
+        }
+        throw refused(what, e);
+    }
+
+    /**
      * The statement, on a connection opened if there is none.
      *
      * @throws SQLException a transient failure, to try again
@@ -524,10 +487,7 @@ public final class JdbcSink<T> extends AbstractSink<T> {
                 statement = connection.prepareStatement(sql);
             } catch (SQLException e) {
                 disconnect();
-                if (Failure.of(e) == Failure.TRANSIENT) {
-                    throw e;
-                }
-                throw refused("could not connect to or prepare the statement on", e);
+                throw retryable("could not connect to or prepare the statement on", e);
             }
         }
         return statement;
@@ -547,7 +507,9 @@ public final class JdbcSink<T> extends AbstractSink<T> {
         Connector.close(connection);
         connection = null;
         statement = null;
-        positionStatement = null;
+        if (kept != null) {
+            kept.disconnected();
+        }
     }
 
     /**
