@@ -1,5 +1,6 @@
 package io.nanostream.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,22 +48,32 @@ class ChildJvmTest {
         }
     }
 
+    /** The output files of children in the temporary directory. */
+    private static Set<Path> childOutputs() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(file -> file.getFileName().toString().startsWith("nanostream-Child-"))
+                    .collect(Collectors.toSet());
+        }
+    }
+
     @Test
     void awaitsWhatTheChildDoesAndKillsIt() throws Exception {
         Path file = dir.resolve("child");
+        Set<Path> outputs = childOutputs();
         try (ChildJvm child = ChildJvm.start(Child.class, file.toString())) {
             child.await(TIMEOUT, "the child's file", () -> Files.exists(file) && Files.readString(file).equals("started"));
             child.kill();
             assertFalse(child.isAlive());
         }
         assertTrue(Files.readString(file).equals("started"), "SIGKILL runs no shutdown hook");
+        assertEquals(outputs, childOutputs(), "its output file, no wait having failed, is deleted");
     }
 
     @Test
     void stopIsTheSigtermAServiceManagerSends() throws Exception {
         Path file = dir.resolve("child");
         try (ChildJvm child = ChildJvm.start(Child.class, file.toString())) {
-            child.await(TIMEOUT, "the child's file", () -> Files.exists(file));
+            child.await(TIMEOUT, "the child's file", () -> Files.exists(file) && Files.readString(file).equals("started"));
             assertTrue(child.stop(TIMEOUT), "the child exits on SIGTERM");
         }
         assertTrue(Files.readString(file).equals("stopped"), "its shutdown hook ran");
