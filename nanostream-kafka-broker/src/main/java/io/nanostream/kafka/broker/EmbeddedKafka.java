@@ -174,15 +174,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Creates topics, each with the given number of partitions and one replica, and waits until
-     * every partition has a leader that serves it, so that records sent next are not held back
-     * waiting for one.
-     *
-     * <p>Serving is more than having a leader: the broker's metadata names the leader before the
-     * leader has opened the partition's log. A producer with several requests in flight that
-     * writes in between can have its first request refused and its second written, after which
-     * Kafka's idempotent producer retries the first until {@code delivery.timeout.ms} expires it
-     * (KAFKA-15591, seen here with 4.4.0). So this method waits until each partition answers a
-     * request for its end offset, which its leader answers only once the log is open.
+     * every partition has a leader that serves it ({@link #awaitServing}), so that records sent
+     * next are not held back waiting for one.
      *
      * @param partitions partitions per topic
      * @param topics the topics' names
@@ -196,22 +189,43 @@ public final class EmbeddedKafka implements AutoCloseable {
                 newTopics.add(new NewTopic(topic, partitions, (short) 1));
             }
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+        }
+        awaitServing(topics);
+    }
+
+    /**
+     * Waits until every partition of the topics has a leader that serves it: after
+     * {@link #createTopics} or a {@link #restart}, so that records sent next are not held back
+     * waiting for one (while they wait, a pipeline's inputs are quiet, and its event time may move
+     * on with the clock past the times they carry).
+     *
+     * <p>Serving is more than having a leader: the broker's metadata names the leader before the
+     * leader has opened the partition's log. A producer with several requests in flight that
+     * writes in between can have its first request refused and its second written, after which
+     * Kafka's idempotent producer retries the first until {@code delivery.timeout.ms} expires it
+     * (KAFKA-15591, seen here with 4.4.0). So this method waits until each partition answers a
+     * request for its end offset, which its leader answers only once the log is open.
+     *
+     * @param topics the topics' names
+     * @throws Exception if the broker does not answer within 30 seconds
+     * @throws IllegalStateException if some partition has no leader after 30 seconds
+     */
+    public void awaitServing(String... topics) throws Exception {
+        try (Admin admin = admin()) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             List<String> leaderless = leaderless(admin, List.of(topics));
             while (!leaderless.isEmpty()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("partitions without a leader 30 s after creation: " + leaderless
+                    throw new IllegalStateException("partitions without a leader after 30 s: " + leaderless
                             + "; " + this + ":\n" + tail(dir.resolve("broker.log")));
                 }
                 Thread.sleep(50); // polling the broker's metadata: there is nothing to wait on
                 leaderless = leaderless(admin, List.of(topics));
             }
             Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-            for (String topic : topics) {
-                for (int partition = 0; partition < partitions; partition++) {
-                    ends.put(new TopicPartition(topic, partition), OffsetSpec.latest());
-                }
-            }
+            admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()
+                    .forEach(topic -> topic.partitions().forEach(partition -> ends.put(
+                            new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest())));
             admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS); // the admin client retries until the leader serves
         }
     }
