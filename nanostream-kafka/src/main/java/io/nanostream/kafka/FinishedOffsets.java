@@ -24,12 +24,14 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  */
 final class FinishedOffsets {
 
-    /** The longest metadata written. */
-    static final int MAX_CHARS = 4_000;
+    /** The longest map written, leaving room for a run token ({@link #withToken}) under 4 000 characters. */
+    static final int MAX_CHARS = 3_980;
     /** A map longer than this (in characters) is crowded: its partition's intake is held back. */
     static final int CROWDED_CHARS = MAX_CHARS / 2;
     static final FinishedOffsets NONE = new FinishedOffsets(new TreeMap<>());
 
+    /** Between a map and the token of the run that committed it, when the run keeps a {@link FinishedJournal}. */
+    private static final char TOKEN = '~';
     private static final String RUNS = "ns1r";
     private static final String BITS = "ns1b";
     /** The most bytes that fit in {@link #MAX_CHARS} characters of Base64 after a prefix. */
@@ -89,6 +91,10 @@ final class FinishedOffsets {
             return NONE;
         }
         String metadata = commit.metadata();
+        int token = metadata.lastIndexOf(TOKEN);
+        if (token >= 0) {
+            metadata = metadata.substring(0, token);
+        }
         try {
             if (metadata.startsWith(RUNS)) {
                 return fromRuns(commit.offset(), Base64.getUrlDecoder().decode(metadata.substring(RUNS.length())));
@@ -100,6 +106,63 @@ final class FinishedOffsets {
             return NONE; // not ours after all: nothing is skipped, which is always safe
         }
         return NONE;
+    }
+
+    /** The metadata of a commit made by the run with this token: the map, then the token. */
+    static String withToken(String metadata, String token) {
+        return token == null ? metadata : metadata + TOKEN + token;
+    }
+
+    /** A run token as it appears in metadata. */
+    static String token(long token) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(ByteBuffer.allocate(8).putLong(token).array());
+    }
+
+    /** The token of the run that made a commit, or 0 if there is none or none of ours. */
+    static long tokenOf(OffsetAndMetadata commit) {
+        if (commit == null || commit.metadata() == null) {
+            return 0;
+        }
+        String metadata = commit.metadata();
+        int at = metadata.lastIndexOf(TOKEN);
+        if (at < 0) {
+            return 0;
+        }
+        try {
+            byte[] bytes = Base64.getUrlDecoder().decode(metadata.substring(at + 1));
+            return bytes.length == 8 ? ByteBuffer.wrap(bytes).getLong() : 0;
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+    }
+
+    /** These finished records and {@code more}, from {@code from} on: ranges in any order, overlapping or not. */
+    FinishedOffsets with(List<long[]> more, long from) {
+        List<long[]> all = new ArrayList<>(more);
+        for (Map.Entry<Long, Long> range : ranges.entrySet()) {
+            all.add(new long[] {range.getKey(), range.getValue()});
+        }
+        all.sort(java.util.Comparator.comparingLong(range -> range[0]));
+        TreeMap<Long, Long> merged = new TreeMap<>();
+        long start = 0;
+        long end = Long.MIN_VALUE;
+        for (long[] range : all) {
+            long first = Math.max(from, range[0]);
+            if (first >= range[1]) {
+                continue;
+            }
+            if (first > end) {
+                if (end != Long.MIN_VALUE) {
+                    merged.put(start, end);
+                }
+                start = first;
+            }
+            end = Math.max(end, range[1]);
+        }
+        if (end != Long.MIN_VALUE) {
+            merged.put(start, end);
+        }
+        return new FinishedOffsets(merged);
     }
 
     /** Whether the record at {@code offset} was finished. */

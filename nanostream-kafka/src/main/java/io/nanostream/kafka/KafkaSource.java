@@ -49,7 +49,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  * synchronously when partitions are revoked and when the source stops. Records of a revoked
  * partition still in flight are left to the partition's next owner, which reads them again.
  * After a crash, what was processed since the last commit is read again: at most one commit
- * batch per partition, plus what was in flight.
+ * batch per partition, plus what was in flight. Each commit's metadata records the records
+ * finished beyond its offset, which the partition's next reader skips. With a
+ * {@linkplain Builder#journal journal}, a member restarted on the same machine also skips the
+ * records finished after its last commit: only what was written and not yet acknowledged to
+ * the pipeline at the kill is processed again.
  *
  * <p><b>Exactly once.</b> With {@link Builder#exactlyOnce}, the pipeline's {@link KafkaSink}s
  * write in Kafka transactions that also commit this source's offsets, at the same interval: a
@@ -150,6 +154,10 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     private final Duration lastCommitsWait;
     /** Whether the consumer is being closed, which revokes its partitions after the last commit. */
     private boolean closing;
+    /** Where the journal is kept; null without one. */
+    private final java.nio.file.Path journalDirectory;
+    /** With a journal directory: the journal, open while the source runs. Polling thread. */
+    private FinishedJournal journal;
 
     private KafkaSource(Builder<K, V> builder) {
         super(builder.name, builder.bufferSize);
@@ -166,6 +174,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         this.maxRecords = builder.maxRecords;
         this.stopAtEnd = builder.stopAtEnd;
         this.consumerFactory = builder.consumerFactory;
+        this.journalDirectory = builder.journalDirectory;
         if (builder.transactions != null) {
             Map<String, Object> producerSettings = KafkaTransaction.producerSettings(builder.transactions);
             this.transaction = new KafkaTransaction(this::name, producerSettings, settings -> new KafkaProducer<>(settings));
@@ -240,6 +249,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
     @Override
     protected void produce() throws Exception {
         consumer = consumerFactory.apply(consumerConfig());
+        if (journalDirectory != null) {
+            journal = FinishedJournal.open(journalDirectory.resolve(journalName()));
+        }
         if (transaction != null) {
             transaction.open(); // before anything is read: fences the instance this one replaces
         }
@@ -275,6 +287,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             paused = true; // and partitions assigned from now on are paused too
             pending.clear();
         }
+    }
+
+    /** The journal's file name: the group, the instance id if any, and this source's name. */
+    private String journalName() {
+        Object instance = config.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        String name = config.get(ConsumerConfig.GROUP_ID_CONFIG) + (instance != null ? "." + instance : "") + "." + name();
+        return name.replaceAll("[^A-Za-z0-9._-]", "_") + ".journal";
     }
 
     /**
@@ -491,6 +510,9 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             forgetDelivered(delivered);
             crowded.update(consumer, progress, paused);
         }
+        if (journal != null && journal.wantsRoll()) {
+            journal.roll(progress);
+        }
     }
 
     /** Counts off deliveries that a commit covered; later ones still count toward the next. */
@@ -601,7 +623,13 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                 }
             } finally {
                 closing = true;
-                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                try {
+                    consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                } finally {
+                    if (journal != null) {
+                        journal.close();
+                    }
+                }
             }
         }
     }
@@ -712,11 +740,23 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             KafkaEvents.rebalanced(name(), "assigned", partitions);
             Map<TopicPartition, OffsetAndMetadata> commits = lastCommits(partitions);
             for (TopicPartition partition : partitions) {
-                FinishedOffsets finished = FinishedOffsets.decode(commits.get(partition));
-                if (finished != FinishedOffsets.NONE) {
-                    KafkaEvents.resumed(name(), partition, commits.get(partition).offset(), finished.count());
+                OffsetAndMetadata commit = commits.get(partition);
+                FinishedOffsets finished = FinishedOffsets.decode(commit);
+                PartitionProgress state;
+                if (journal != null) {
+                    if (commit == null) {
+                        commit = commitStart(partition, resumeAt.get(partition));
+                    }
+                    FinishedJournal.Resumed resumed = journal.resume(partition, commit, finished);
+                    finished = resumed.finished();
+                    state = new PartitionProgress(finished, resumed.slot(), journal.token());
+                } else {
+                    state = new PartitionProgress(finished);
                 }
-                progress.put(partition, new PartitionProgress(finished));
+                if (finished.count() > 0) {
+                    KafkaEvents.resumed(name(), partition, commit.offset(), finished.count());
+                }
+                progress.put(partition, state);
                 Long resume = resumeAt.get(partition);
                 if (resume != null) {
                     consumer.seek(partition, resume); // its polled records were dropped at the revocation
@@ -731,6 +771,27 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
             }
             partitionsChanged(progress.keySet());
             partitionCount = progress.size();
+        }
+
+        /**
+         * With a journal: commits a partition that has no commit yet at the offset it is read
+         * from (where this member left it if it had it before), with the run's token, so that the journal counts from its first record (it counts
+         * only on top of a commit); null if that commit fails, and the journal then counts from
+         * this run's first commit.
+         */
+        private OffsetAndMetadata commitStart(TopicPartition partition, Long resume) {
+            try {
+                long from = resume != null ? resume : consumer.position(partition, COMMIT_TIMEOUT);
+                OffsetAndMetadata start = new OffsetAndMetadata(from, FinishedOffsets.withToken("", journal.token()));
+                consumer.commitSync(Map.of(partition, start), COMMIT_TIMEOUT);
+                return start;
+            } catch (InterruptException | WakeupException e) {
+                throw e; // a stop
+            } catch (KafkaException e) {
+                LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit where it starts reading "
+                        + partition + "; its journal counts from its first commit: " + e);
+                return null;
+            }
         }
 
         /** With stopAtEnd: the partitions' ends now, which this run reads up to. */
@@ -831,6 +892,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory = KafkaConsumer::new;
         private boolean stopAtEnd;
         private Map<String, Object> transactions;
+        private java.nio.file.Path journalDirectory;
         /** Whether commitEvery was given: else exactlyOnce commits by time alone. */
         private boolean commitGiven;
         private ErrorPolicy errorPolicy;
@@ -997,6 +1059,42 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
 
         /**
+         * Keeps a journal in {@code directory}: a memory-mapped file (8 MiB) to which each record
+         * is added the moment everything derived from it was processed. The pages of the mapping
+         * belong to the operating system, so the journal survives kill -9 of the process, and a
+         * restart of the same member on the same machine skips the records finished after its
+         * last commit, not only those its commits record: what it processes again is only what a
+         * sink had written and not yet confirmed to the pipeline when the process died. Each run's
+         * commits carry its random token, and a partition's journal is used only if its last
+         * commit is the one the run found or one the run made: after a commit by any other
+         * member, the journal says nothing of that partition. After a power cut the journal may
+         * lack its last entries, which costs replays, never records.
+         *
+         * <p>The file is named after the group, the {@code group.instance.id} if any and the
+         * source's name, and locked while the source runs: members on one machine need their own
+         * instance ids or directories. Give it a directory that outlives the process, like a
+         * static member's id outlives it:
+         *
+         * <pre>{@code
+         * KafkaSource<String, String> source = KafkaSource.builder(config, new StringDeserializer(),
+         *                 new StringDeserializer())
+         *         .topics("orders")
+         *         .groupInstanceId("etl-1")
+         *         .journal(Path.of("/var/lib/orders-etl"))
+         *         .build();
+         * }</pre>
+         *
+         * @param directory where the journal file is kept; made if missing
+         * @return this builder
+         * @throws NullPointerException if directory is null
+         * @throws IllegalStateException if a journal was already given
+         */
+        public Builder<K, V> journal(java.nio.file.Path directory) {
+            this.journalDirectory = given.once("journal", Objects.requireNonNull(directory, "directory must not be null"));
+            return this;
+        }
+
+        /**
          * Makes a bounded run: the source reads each partition up to its end as it was when the
          * partition was assigned, then stops as on a graceful stop (its records in flight are
          * settled, their offsets committed, the consumer closed) and the pipeline completes.
@@ -1077,12 +1175,16 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * Builds the source.
          *
          * @return a new source
-         * @throws IllegalStateException if no topics or pattern were given, or exactlyOnce commits
-         *     less often than twice per transaction timeout
+         * @throws IllegalStateException if no topics or pattern were given, exactlyOnce commits
+         *     less often than twice per transaction timeout, or exactlyOnce has a journal
          */
         public KafkaSource<K, V> build() {
             if (topics == null && topicPattern == null) {
                 throw new IllegalStateException("no topics to read: call topics(...) or topicPattern(...)");
+            }
+            if (transactions != null && journalDirectory != null) {
+                throw new IllegalStateException("exactlyOnce writes each output once whatever crashes, so a journal"
+                        + " would skip nothing more: drop journal(..)");
             }
             if (transactions != null && !commitGiven) {
                 // a transaction's commit waits for the broker several times: by count it would

@@ -1,6 +1,8 @@
 package io.nanostream.kafka;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
@@ -28,6 +30,9 @@ final class PartitionProgress {
                 done = true;
                 settled = true;
                 changes++;
+                if (journal != null) {
+                    journal.done(offset);
+                }
                 while (!inFlight.isEmpty() && inFlight.peek().done) {
                     finished = inFlight.poll().offset + 1;
                 }
@@ -55,12 +60,27 @@ final class PartitionProgress {
     private long changesToCommit;
     /** Whether the finished records beyond the offset took over half the metadata at the last look. */
     private boolean crowded;
+    /** Where each finished record is written the moment it finishes; null without a journal. */
+    private final FinishedJournal.Slot journal;
+    /** The token the journal's run appends to its commits; null without a journal. */
+    private final String token;
+    /** The first offset emitted; -1 before. */
+    private long firstEmitted = -1;
 
     PartitionProgress(FinishedOffsets finishedBefore) {
+        this(finishedBefore, null, null);
+    }
+
+    PartitionProgress(FinishedOffsets finishedBefore, FinishedJournal.Slot journal, String token) {
         this.finishedBefore = finishedBefore;
+        this.journal = journal;
+        this.token = token;
     }
 
     synchronized Entry emitted(long offset) {
+        if (firstEmitted < 0) {
+            firstEmitted = offset;
+        }
         Entry entry = new Entry(offset);
         inFlight.add(entry);
         return entry;
@@ -90,20 +110,45 @@ final class PartitionProgress {
             return null; // nothing finished yet, or nothing since the last commit
         }
         Runs runs = new Runs(position);
-        long read = position; // the offset after the last record read since the partition came
-        for (Entry entry : inFlight) {
-            if (entry.done) {
-                runs.finished(entry.offset, entry.offset + 1);
-            }
-            read = entry.offset + 1;
-        }
-        for (long[] range : finishedBefore.rangesFrom(Math.max(read, finished))) {
-            runs.finished(range[0], range[1]); // recorded by the last commit, not read again yet
+        for (long[] range : finishedBeyond()) {
+            runs.finished(range[0], range[1]);
         }
         FinishedOffsets.Encoded map = FinishedOffsets.encode(runs.lengths, runs.count);
         crowded = map.crowded();
         changesToCommit = changes;
-        return new OffsetAndMetadata(position, map.metadata());
+        return new OffsetAndMetadata(position, FinishedOffsets.withToken(map.metadata(), token));
+    }
+
+    /**
+     * The records finished beyond the first unfinished one, in offset order: those emitted since
+     * and done, then those the last commit recorded and not read again yet.
+     */
+    private List<long[]> finishedBeyond() {
+        List<long[]> ranges = new ArrayList<>();
+        long read = -1; // the offset after the last record read since the partition came
+        for (Entry entry : inFlight) {
+            if (entry.done) {
+                ranges.add(new long[] {entry.offset, entry.offset + 1});
+            }
+            read = entry.offset + 1;
+        }
+        ranges.addAll(finishedBefore.rangesFrom(Math.max(read, finished))); // recorded by the last commit
+        return ranges;
+    }
+
+    /**
+     * Every record known finished: from the first one emitted up to the first unfinished one,
+     * and those beyond it, as [from, to) ranges. What a {@link FinishedJournal} starts a new
+     * generation with.
+     */
+    synchronized List<long[]> finishedRanges() {
+        List<long[]> ranges = new ArrayList<>();
+        long position = inFlight.isEmpty() ? finished : inFlight.peek().offset;
+        if (firstEmitted >= 0 && position > firstEmitted) {
+            ranges.add(new long[] {firstEmitted, position});
+        }
+        ranges.addAll(finishedBeyond());
+        return ranges;
     }
 
     /**

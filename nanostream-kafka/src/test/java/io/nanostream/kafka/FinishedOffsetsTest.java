@@ -61,8 +61,34 @@ class FinishedOffsetsTest {
         assertTrue(encoded.metadata().length() <= FinishedOffsets.MAX_CHARS, "" + encoded.metadata().length());
         assertTrue(encoded.crowded());
         FinishedOffsets map = FinishedOffsets.decode(new OffsetAndMetadata(0, encoded.metadata()));
-        assertEquals(999, map.count()); // 999 pairs of a 2-byte and a 1-byte varint fill the 2 997 bytes
+        assertEquals(994, map.count()); // 994 pairs of a 2-byte and a 1-byte varint fill the 2 982 bytes
+        String withToken = FinishedOffsets.withToken(encoded.metadata(), FinishedOffsets.token(-1L));
+        assertTrue(withToken.length() <= 4_000, "under the broker's 4 096 with a run's token: " + withToken.length());
         assertTrue(map.contains(1_000) && !map.contains(1_001) && map.contains(2_001));
+    }
+
+    @Test
+    void aRunsTokenAfterTheMapLeavesTheMapAsItWasAndComesBack() {
+        long token = 0x0123456789ABCDEFL;
+        String map = FinishedOffsets.encode(new long[] {2, 3, 1, 1}, 4).metadata();
+        OffsetAndMetadata commit = new OffsetAndMetadata(100, FinishedOffsets.withToken(map, FinishedOffsets.token(token)));
+
+        assertEquals(List.of(102L, 103L, 104L, 106L), finished(FinishedOffsets.decode(commit), 90, 120));
+        assertEquals(token, FinishedOffsets.tokenOf(commit));
+        assertEquals(token, FinishedOffsets.tokenOf(new OffsetAndMetadata(7, FinishedOffsets.withToken("", FinishedOffsets.token(token)))));
+        assertEquals(0, FinishedOffsets.tokenOf(new OffsetAndMetadata(100, map)), "a commit without a token");
+        assertEquals(0, FinishedOffsets.tokenOf(new OffsetAndMetadata(100, "someone's~note")), "not a token of ours");
+        assertEquals(0, FinishedOffsets.tokenOf(null));
+    }
+
+    @Test
+    void withJoinsOverlappingAndAdjacentRangesFromAnOffsetOn() {
+        FinishedOffsets map = roundTrip(100, 2, 3, 1, 1); // 102-104, 106
+
+        FinishedOffsets joined = map.with(List.of(new long[] {105, 106}, new long[] {90, 101}, new long[] {110, 111}), 100);
+
+        assertEquals(List.of(100L, 102L, 103L, 104L, 105L, 106L, 110L), finished(joined, 80, 120));
+        assertEquals(3, joined.rangesFrom(0).size(), "102-104, 105 and 106 are one range");
     }
 
     @Test

@@ -368,7 +368,7 @@ class KafkaExactlyOnceTest extends OrdersTopics {
     private Process child(EmbeddedKafka on, String name, String member, int ratePerSecond) throws Exception {
         String id = "eos-" + run + "-" + (member != null ? member : name.replace("-again", ""));
         List<String> args = new ArrayList<>(List.of(on.bootstrapServers(), "eos-" + run, output, deadLetters, "0",
-                String.valueOf(ratePerSecond), member != null ? id : "-", "10000", String.valueOf(SLOW_EVERY), id));
+                String.valueOf(ratePerSecond), member != null ? id : "-", "10000", String.valueOf(SLOW_EVERY), id, "-"));
         args.addAll(inputs);
         Path log = Files.createTempFile("nanostream-eos-" + name + "-", ".log");
         Process child = EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0]))

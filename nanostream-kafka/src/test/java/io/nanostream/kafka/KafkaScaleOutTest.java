@@ -124,7 +124,7 @@ class KafkaScaleOutTest extends OrdersTopics {
     private void start(String name, boolean exactlyOnce, Map<String, Process> instances, Map<String, Path> logs)
             throws Exception {
         List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), "scale-" + run, output, deadLetters, "0",
-                String.valueOf(RATE), "-", "10000", "0", exactlyOnce ? "scale-" + run + "-" + name : "-"));
+                String.valueOf(RATE), "-", "10000", "0", exactlyOnce ? "scale-" + run + "-" + name : "-", "-"));
         args.addAll(inputs);
         Path log = Files.createTempFile("nanostream-scale-" + name + "-", ".log");
         instances.put(name, EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0]))

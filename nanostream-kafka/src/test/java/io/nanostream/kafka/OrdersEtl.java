@@ -25,16 +25,17 @@ final class OrdersEtl {
 
     /** What the pipeline is built from. */
     record Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
-            int commitEvery, int ratePerSecond, String instanceId, int maxInFlight, int slowEvery, String transactionalId) {
+            int commitEvery, int ratePerSecond, String instanceId, int maxInFlight, int slowEvery, String transactionalId,
+            String journal) {
         Settings(String bootstrapServers, String group, List<String> inputs, String output, String deadLetters,
                 int commitEvery, int ratePerSecond) {
-            this(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, null, 50, 0, null);
+            this(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, null, 50, 0, null, null);
         }
 
         /** The same pipeline, exactly-once with this transactional id, every parsed order's id also to {@link #everyOrder}. */
         Settings exactlyOnce(String id) {
             return new Settings(bootstrapServers, group, inputs, output, deadLetters, commitEvery, ratePerSecond, instanceId,
-                    maxInFlight, slowEvery, id);
+                    maxInFlight, slowEvery, id, journal);
         }
     }
 
@@ -71,6 +72,9 @@ final class OrdersEtl {
         if (settings.transactionalId() != null) {
             builder.exactlyOnce(Map.of("bootstrap.servers", settings.bootstrapServers(), "transactional.id",
                     settings.transactionalId(), "linger.ms", 5));
+        }
+        if (settings.journal() != null) {
+            builder.journal(java.nio.file.Path.of(settings.journal())); // a restart skips what was finished since the last commit
         }
         if (settings.commitEvery() > 0) { // else the defaults
             builder.commitEvery(settings.commitEvery(), Duration.ofHours(1));
@@ -179,9 +183,10 @@ final class OrdersEtl {
      * @throws Exception if the pipeline fails
      */
     public static void main(String[] args) throws Exception {
-        Settings settings = new Settings(args[0], args[1], List.of(args).subList(10, args.length), args[2], args[3],
+        Settings settings = new Settings(args[0], args[1], List.of(args).subList(11, args.length), args[2], args[3],
                 Integer.parseInt(args[4]), Integer.parseInt(args[5]), args[6].equals("-") ? null : args[6],
-                Integer.parseInt(args[7]), Integer.parseInt(args[8]), args[9].equals("-") ? null : args[9]);
+                Integer.parseInt(args[7]), Integer.parseInt(args[8]), args[9].equals("-") ? null : args[9],
+                args[10].equals("-") ? null : args[10]);
         try (Pipeline pipeline = build(settings); var rebalances = new jdk.jfr.consumer.RecordingStream()) {
             // what the scale-out test counts: each change of this instance's partitions
             rebalances.enable("io.nanostream.kafka.Rebalance");

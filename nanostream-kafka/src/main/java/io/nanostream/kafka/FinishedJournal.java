@@ -1,0 +1,336 @@
+package io.nanostream.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The records a source finished since its last commit, written to a memory-mapped file the
+ * moment each finishes, so that a restart of the same member on the same machine after kill -9
+ * skips them too: what the process wrote to the mapping is in the operating system's page cache,
+ * which outlives the process (not the machine: after a power cut the journal may lack its last
+ * entries, which costs replays, never records).
+ *
+ * <p><b>When a journal counts.</b> Each run of the source has a random token, which it appends to
+ * the metadata of every commit ({@link FinishedOffsets#withToken}). A partition's entries were
+ * written on top of the commit the run found when the partition was assigned (its base). At the
+ * next assignment the journal's entries are used only if the partition's last commit is that
+ * base or was made by that run: then they and the commit describe the same records. A commit by
+ * anyone else (another member, another tool, a topic made again under the same name) makes the
+ * journal say nothing of that partition.
+ *
+ * <p><b>Format.</b> A header (magic, generation, run token, CRC), then entries: a partition (its
+ * slot, topic, number and base token), a finished offset, or a finished range of offsets, each
+ * with a CRC32C over the generation and its bytes. Reading stops at the first entry that does
+ * not check, so a torn last write is ignored. Entries are appended under one lock; when the file
+ * is half full, the polling thread starts a new generation at the top of the file holding the
+ * partitions and what their progress knows to be finished ({@link #roll}), and appends go on
+ * from there. Entries that do not fit are dropped: replays, never records.
+ *
+ * <p>Thread-safe: {@link #done} is called on the threads where records finish.
+ */
+final class FinishedJournal implements AutoCloseable {
+
+    /** The file's size: room for about 250 000 finished offsets between two rolls. */
+    static final int CAPACITY = 8 << 20;
+    private static final int MAGIC = 0x4E534A31; // "NSJ1"
+    private static final int HEADER = 4 + 8 + 8 + 4;
+    private static final byte PARTITION = 1;
+    private static final byte DONE = 2;
+    private static final byte RANGE = 3;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final MappedByteBuffer map;
+    private final Map<TopicPartition, Previous> previous;
+    private final long runToken;
+    /** Partitions by slot, with their base tokens: written again at each roll. */
+    private final Map<TopicPartition, Slot> slots = new HashMap<>();
+    private final CRC32C crc = new CRC32C();
+    private long generation;
+    /** The generation's bytes, which every entry's CRC starts with. */
+    private byte[] generationBytes;
+    private int position;
+
+    /** What the last run's journal says of a partition. */
+    record Previous(long runToken, long baseToken, List<long[]> finished) {
+    }
+
+    /** A partition's place in the journal. */
+    final class Slot {
+        private final short index;
+        private final TopicPartition partition;
+        private long baseToken;
+
+        private Slot(short index, TopicPartition partition) {
+            this.index = index;
+            this.partition = partition;
+        }
+
+        /** Records that the record at {@code offset} finished. */
+        void done(long offset) {
+            synchronized (FinishedJournal.this) {
+                ByteBuffer entry = ByteBuffer.allocate(1 + 2 + 8).put(DONE).putShort(index).putLong(offset);
+                append(entry);
+            }
+        }
+    }
+
+    private FinishedJournal(Path file, FileChannel channel, FileLock lock, MappedByteBuffer map,
+            Map<TopicPartition, Previous> previous) {
+        this.file = file;
+        this.channel = channel;
+        this.lock = lock;
+        this.map = map;
+        this.previous = previous;
+        this.runToken = nonZeroRandom();
+        startGeneration();
+    }
+
+    /**
+     * Opens the journal file, reads what the last run wrote, and starts this run's.
+     *
+     * @throws IllegalStateException if another source, in this process or another, has it open
+     * @throws UncheckedIOException if it cannot be read or written
+     */
+    static FinishedJournal open(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("the journal " + file + " is open in another running source: give"
+                        + " each member of the group its own journal directory, or its own groupInstanceId");
+            }
+            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
+            return new FinishedJournal(file, channel, lock, map, read(map));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open the journal " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The token this run appends to its commits' metadata. */
+    String token() {
+        return FinishedOffsets.token(runToken);
+    }
+
+    /**
+     * Takes a partition on at its assignment: the finished records the restart may skip are those
+     * of its last commit and, when that commit is this journal's base or its run's, those the
+     * journal recorded; this run's entries for it start from there.
+     *
+     * @param commit the partition's last commit, or null
+     * @param committed the finished records the commit's metadata records
+     * @return the finished records to skip, and the slot to record this run's in
+     */
+    synchronized Resumed resume(TopicPartition partition, OffsetAndMetadata commit, FinishedOffsets committed) {
+        FinishedOffsets finished = committed;
+        Previous before = previous.remove(partition);
+        long commitToken = FinishedOffsets.tokenOf(commit);
+        if (before != null && commit != null && commitToken != 0
+                && (commitToken == before.runToken() || commitToken == before.baseToken())) {
+            finished = committed.with(before.finished(), commit.offset());
+        }
+        Slot slot = slots.get(partition);
+        if (slot == null) {
+            if (slots.size() == Short.MAX_VALUE) {
+                throw new IllegalStateException("the journal " + file + " takes at most " + Short.MAX_VALUE
+                        + " partitions; this source reads more: read them with several sources");
+            }
+            slot = new Slot((short) slots.size(), partition);
+            slots.put(partition, slot);
+        }
+        slot.baseToken = commitToken;
+        writePartition(slot);
+        if (commit != null) {
+            for (long[] range : finished.rangesFrom(commit.offset())) {
+                range(slot, range[0], range[1]);
+            }
+        }
+        return new Resumed(finished, slot);
+    }
+
+    /** What {@link #resume} found. */
+    record Resumed(FinishedOffsets finished, Slot slot) {
+    }
+
+    /** Whether the file is half full: time to {@link #roll}. */
+    synchronized boolean wantsRoll() {
+        return position > CAPACITY / 2;
+    }
+
+    /**
+     * Starts a new generation at the top of the file, with every partition taken on, then writes
+     * what each one's progress knows to be finished. Appends made meanwhile land in the new
+     * generation, after the switch, so nothing finished goes unrecorded.
+     */
+    void roll(Map<TopicPartition, PartitionProgress> progress) {
+        synchronized (this) {
+            startGeneration();
+            for (Slot slot : slots.values()) {
+                writePartition(slot);
+            }
+        }
+        for (Map.Entry<TopicPartition, PartitionProgress> entry : progress.entrySet()) {
+            Slot slot;
+            synchronized (this) {
+                slot = slots.get(entry.getKey());
+            }
+            if (slot != null) {
+                for (long[] range : entry.getValue().finishedRanges()) {
+                    synchronized (this) {
+                        range(slot, range[0], range[1]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Releases the file. Its content stays for the next run. */
+    @Override
+    public synchronized void close() {
+        try {
+            map.force();
+            lock.release();
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not close the journal " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void startGeneration() {
+        generation = nonZeroRandom();
+        generationBytes = ByteBuffer.allocate(8).putLong(generation).array();
+        ByteBuffer header = ByteBuffer.allocate(HEADER - 4).putInt(MAGIC).putLong(generation).putLong(runToken);
+        crc.reset();
+        crc.update(header.array());
+        map.put(0, header.array());
+        map.putInt(HEADER - 4, (int) crc.getValue());
+        position = HEADER;
+    }
+
+    private void writePartition(Slot slot) {
+        byte[] topic = slot.partition.topic().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer entry = ByteBuffer.allocate(1 + 2 + 8 + 4 + 2 + topic.length).put(PARTITION).putShort(slot.index)
+                .putLong(slot.baseToken).putInt(slot.partition.partition()).putShort((short) topic.length).put(topic);
+        append(entry);
+    }
+
+    private void range(Slot slot, long from, long to) {
+        append(ByteBuffer.allocate(1 + 2 + 8 + 8).put(RANGE).putShort(slot.index).putLong(from).putLong(to));
+    }
+
+    /** Writes an entry and its CRC, if it fits; the caller holds the lock. */
+    private void append(ByteBuffer entry) {
+        byte[] bytes = entry.array();
+        if (position + bytes.length + 4 > CAPACITY) {
+            return; // the poll thread rolls long before; if not, this record is replayed
+        }
+        map.put(position, bytes);
+        map.putInt(position + bytes.length, checksum(crc, generationBytes, bytes));
+        position += bytes.length + 4;
+    }
+
+    private static int checksum(CRC32C crc, byte[] generation, byte[] bytes) {
+        crc.reset();
+        crc.update(generation);
+        crc.update(bytes);
+        return (int) crc.getValue();
+    }
+
+    private static long nonZeroRandom() {
+        long value;
+        do {
+            value = RANDOM.nextLong();
+        } while (value == 0);
+        return value;
+    }
+
+    /** What the file holds: per partition, the last run's token, its base token and the finished ranges. */
+    static Map<TopicPartition, Previous> read(ByteBuffer file) {
+        Map<TopicPartition, Previous> found = new HashMap<>();
+        ByteBuffer in = file.duplicate();
+        if (in.limit() < HEADER || in.getInt(0) != MAGIC) {
+            return found; // new, or not a journal: it says nothing
+        }
+        byte[] header = new byte[HEADER - 4];
+        in.get(0, header);
+        CRC32C crc = new CRC32C();
+        crc.update(header);
+        if (in.getInt(HEADER - 4) != (int) crc.getValue()) {
+            return found;
+        }
+        byte[] generation = ByteBuffer.allocate(8).putLong(in.getLong(4)).array();
+        long runToken = in.getLong(12);
+        Map<Short, TopicPartition> partitions = new HashMap<>();
+        Map<TopicPartition, Long> bases = new HashMap<>();
+        Map<TopicPartition, List<long[]>> ranges = new HashMap<>();
+        in.position(HEADER);
+        try {
+            while (true) {
+                int start = in.position();
+                byte kind = in.get();
+                short slot = in.getShort();
+                long first = in.getLong();
+                TopicPartition partition = partitions.get(slot);
+                long[] finished = null;
+                if (kind == PARTITION) {
+                    int number = in.getInt();
+                    byte[] topic = new byte[in.getShort()];
+                    in.get(topic);
+                    partition = new TopicPartition(new String(topic, StandardCharsets.UTF_8), number);
+                } else if (kind == DONE) {
+                    finished = new long[] {first, first + 1};
+                } else if (kind == RANGE) {
+                    finished = new long[] {first, in.getLong()};
+                } else {
+                    break;
+                }
+                byte[] bytes = new byte[in.position() - start];
+                in.get(start, bytes);
+                if (in.getInt() != checksum(crc, generation, bytes) || partition == null) {
+                    break; // a torn or stale entry: the journal ends before it
+                }
+                if (kind == PARTITION) { // taken on (again): what came before for it no longer counts
+                    partitions.put(slot, partition);
+                    bases.put(partition, first);
+                    ranges.put(partition, new ArrayList<>());
+                } else {
+                    ranges.get(partition).add(finished);
+                }
+            }
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            // the end of the file: the journal ends here
+        }
+        for (Map.Entry<TopicPartition, List<long[]>> entry : ranges.entrySet()) {
+            found.put(entry.getKey(), new Previous(runToken, bases.get(entry.getKey()), entry.getValue()));
+        }
+        return found;
+    }
+}

@@ -1,0 +1,167 @@
+package io.nanostream.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal of records finished since the last commit: what a run writes, the next run reads
+ * and uses only on top of a commit it may trust.
+ */
+class FinishedJournalTest {
+
+    private static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
+    /** The token of the run that made the commit a run found. */
+    private static final String BASE = FinishedOffsets.token(0x1234L);
+    /** The token of another member's run. */
+    private static final String ANOTHER = FinishedOffsets.token(0x5678L);
+
+    @TempDir
+    Path directory;
+
+    private Path file() {
+        return directory.resolve("orders.journal");
+    }
+
+    private static List<Long> finished(FinishedOffsets map, long from, long to) {
+        List<Long> offsets = new ArrayList<>();
+        LongStream.range(from, to).filter(map::contains).forEach(offsets::add);
+        return offsets;
+    }
+
+    /** A commit at {@code offset} made by the run with {@code token}, recording {@code finished} beyond it. */
+    private static OffsetAndMetadata commit(long offset, String token, long... runs) {
+        String map = runs.length > 0 ? FinishedOffsets.encode(runs, runs.length).metadata() : "";
+        return new OffsetAndMetadata(offset, FinishedOffsets.withToken(map, token));
+    }
+
+    /** A run that took ORDERS_0 on at {@code base}, finished {@code done}, and died: its journal stays. */
+    private String runThatDied(OffsetAndMetadata base, long... done) {
+        FinishedJournal journal = FinishedJournal.open(file());
+        FinishedJournal.Slot slot = journal.resume(ORDERS_0, base, FinishedOffsets.decode(base)).slot();
+        for (long offset : done) {
+            slot.done(offset);
+        }
+        String token = journal.token();
+        journal.close(); // what kill -9 leaves of a mapping is what was written to it: all of it
+        return token;
+    }
+
+    private FinishedOffsets restartAt(OffsetAndMetadata commit) {
+        try (FinishedJournal journal = FinishedJournal.open(file())) {
+            return journal.resume(ORDERS_0, commit, FinishedOffsets.decode(commit)).finished();
+        }
+    }
+
+    @Test
+    void aRestartOnTheCommitTheDeadRunFoundSkipsWhatItFinishedAfterIt() {
+        OffsetAndMetadata base = commit(10, BASE, 2, 1); // 12 finished beyond 10
+        runThatDied(base, 10, 11, 14, 20);
+
+        FinishedOffsets skipped = restartAt(base);
+
+        assertEquals(List.of(10L, 11L, 12L, 14L, 20L), finished(skipped, 0, 30));
+    }
+
+    @Test
+    void aRestartOnACommitTheDeadRunMadeSkipsWhatItFinishedAfterIt() {
+        String token = runThatDied(commit(0, BASE), 0, 1, 2, 5, 6);
+
+        FinishedOffsets skipped = restartAt(commit(3, token)); // its commit of 0-2 landed, then it died
+
+        assertEquals(List.of(5L, 6L), finished(skipped, 0, 10));
+    }
+
+    @Test
+    void aCommitByAnyoneElseMakesTheJournalSayNothing() {
+        runThatDied(commit(0, BASE), 0, 1, 2, 5, 6);
+
+        assertEquals(List.of(), finished(restartAt(commit(3, ANOTHER)), 0, 10), "another member's commit");
+        runThatDied(commit(0, BASE), 0, 1, 2, 5, 6);
+        assertEquals(List.of(), finished(restartAt(new OffsetAndMetadata(3)), 0, 10), "a commit without a token");
+        runThatDied(commit(0, BASE), 0, 1, 2, 5, 6);
+        assertEquals(List.of(), finished(restartAt(null), 0, 10), "no commit at all: a topic made again, say");
+    }
+
+    @Test
+    void whatTheRestartSkipsIsCarriedIntoItsOwnJournalForTheRunAfterIt() {
+        OffsetAndMetadata base = commit(0, BASE);
+        runThatDied(base, 0, 1, 5);
+        runThatDied(base, 2); // died before its first commit: the next one still finds the first run's 5
+
+        assertEquals(List.of(0L, 1L, 2L, 5L), finished(restartAt(base), 0, 10));
+    }
+
+    @Test
+    void aTornLastEntryEndsTheJournalAndKeepsWhatCameBefore() throws IOException {
+        OffsetAndMetadata base = commit(0, BASE);
+        runThatDied(base, 1, 2, 3);
+        try (FileChannel channel = FileChannel.open(file(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Map<TopicPartition, FinishedJournal.Previous> before = FinishedJournal.read(
+                    channel.map(FileChannel.MapMode.READ_ONLY, 0, FinishedJournal.CAPACITY));
+            assertEquals(3, before.get(ORDERS_0).finished().size());
+            // header 24 bytes, the partition entry 27 ("orders"), then three DONE entries of 15: tear
+            // the last one's offset (its byte 10, the offset's lowest)
+            var map = channel.map(FileChannel.MapMode.READ_WRITE, 0, FinishedJournal.CAPACITY);
+            int last = 24 + 27 + 2 * 15;
+            assertEquals(3, map.getLong(last + 3), "the layout this test tears");
+            map.put(last + 10, (byte) 0x43);
+            map.force();
+        }
+
+        assertEquals(List.of(1L, 2L), finished(restartAt(base), 0, 10));
+    }
+
+    @Test
+    void aRollKeepsWhatTheProgressKnowsAndDropsTheEntriesBeforeIt() {
+        OffsetAndMetadata base = commit(0, BASE);
+        try (FinishedJournal journal = FinishedJournal.open(file())) {
+            FinishedJournal.Resumed resumed = journal.resume(ORDERS_0, base, FinishedOffsets.NONE);
+            PartitionProgress progress = new PartitionProgress(resumed.finished(), resumed.slot(), journal.token());
+            List<PartitionProgress.Entry> entries = new ArrayList<>();
+            for (long offset = 0; offset < 8; offset++) {
+                entries.add(progress.emitted(offset));
+            }
+            for (int i : new int[] {0, 1, 2, 4, 6}) {
+                entries.get(i).delivered();
+            }
+            journal.roll(Map.of(ORDERS_0, progress));
+            entries.get(7).delivered(); // after the roll: appended to the new generation
+        }
+
+        assertEquals(List.of(0L, 1L, 2L, 4L, 6L, 7L), finished(restartAt(base), 0, 10));
+    }
+
+    @Test
+    void aJournalOpenInAnotherSourceIsRefusedWithWhatToDo() {
+        FinishedJournal first = FinishedJournal.open(file());
+        try {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> FinishedJournal.open(file()));
+            assertTrue(refused.getMessage().contains(file().toString()) && refused.getMessage().contains("groupInstanceId"),
+                    refused.getMessage());
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void aFileThatIsNotAJournalSaysNothing() throws IOException {
+        Files.writeString(file(), "not a journal");
+
+        assertEquals(List.of(), finished(restartAt(commit(0, BASE)), 0, 10));
+    }
+}
