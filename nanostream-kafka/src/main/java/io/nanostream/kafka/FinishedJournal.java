@@ -6,8 +6,6 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,21 +32,28 @@ import org.apache.kafka.common.TopicPartition;
  * next assignment the journal's entries are used only if the partition's last commit is that
  * base or was made by that run: then they and the commit describe the same records. A commit by
  * anyone else (another member, another tool, a topic made again under the same name) makes the
- * journal say nothing of that partition.
+ * journal add nothing for that partition. Every entry is a record that was finished, so what a
+ * trusted journal adds is never a record to process.
  *
  * <p><b>Format.</b> A header (magic, generation, run token, CRC), then entries: a partition (its
- * slot, topic, number and base token), a finished offset, or a finished range of offsets, each
- * with a CRC32C over the generation and its bytes. Reading stops at the first entry that does
- * not check, so a torn last write is ignored. Entries are appended under one lock; when the file
- * is half full, the polling thread starts a new generation at the top of the file holding the
- * partitions and what their progress knows to be finished ({@link #roll}), and appends go on
- * from there. Entries that do not fit are dropped: replays, never records.
+ * slot, topic, number, and the tokens its entries are trusted on besides the run's), a finished
+ * offset, or a finished range of offsets, each with a CRC32C over the generation and its bytes.
+ * Reading stops at the first entry that does not check, so a torn last write, or what an older
+ * generation left further on, is ignored. A partition entry read again for a slot starts it
+ * afresh. Entries are appended under one lock; when the file is half full, the polling thread
+ * starts a new generation at the top of the file holding the partitions and what is known
+ * finished of each ({@link #roll}), and appends go on from there. What does not fit is dropped
+ * until then: replays, never records.
  *
- * <p>Thread-safe: {@link #done} is called on the threads where records finish.
+ * <p>A new run's first generation carries over what the last run wrote of the partitions it has
+ * not yet taken on, under the last run's tokens, so that a run killed before its assignment, or
+ * not given a partition back, leaves the journal as it found it.
+ *
+ * <p>Thread-safe: {@link Slot#done} is called on the threads where records finish.
  */
 final class FinishedJournal implements AutoCloseable {
 
-    /** The file's size: room for about 250 000 finished offsets between two rolls. */
+    /** The file's size: room for about 280 000 finished offsets between two rolls. */
     static final int CAPACITY = 8 << 20;
     private static final int MAGIC = 0x4E534A31; // "NSJ1"
     private static final int HEADER = 4 + 8 + 8 + 4;
@@ -56,23 +61,37 @@ final class FinishedJournal implements AutoCloseable {
     private static final byte DONE = 2;
     private static final byte RANGE = 3;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final System.Logger LOG = System.getLogger("io.nanostream.kafka");
+    /**
+     * The journals this JVM has open, by real path: a second channel to a file this process has
+     * locked must never be opened, since closing it would drop the process's lock (POSIX locks).
+     */
+    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path file;
+    private final Path key;
     private final FileChannel channel;
-    private final FileLock lock;
     private final MappedByteBuffer map;
+    /** What the last run wrote of the partitions not yet taken on; carried into each generation. */
     private final Map<TopicPartition, Previous> previous;
     private final long runToken;
-    /** Partitions by slot, with their base tokens: written again at each roll. */
+    /** Partitions by slot, with the tokens their entries are trusted on: written again at each roll. */
     private final Map<TopicPartition, Slot> slots = new HashMap<>();
     private final CRC32C crc = new CRC32C();
     private long generation;
     /** The generation's bytes, which every entry's CRC starts with. */
     private byte[] generationBytes;
     private int position;
+    /** Whether an entry did not fit: nothing more is written until the next generation. */
+    private boolean full;
+    /** Whether writing failed (a full disk faults a mapped page) or the journal was closed: nothing more is written. */
+    private boolean stopped;
 
-    /** What the last run's journal says of a partition. */
-    record Previous(long runToken, long baseToken, List<long[]> finished) {
+    /** What the last run's journal says of a partition: its entries count on a commit with one of the tokens. */
+    record Previous(long runToken, long baseToken, long alsoToken, List<long[]> finished) {
+        boolean trusts(long token) {
+            return token != 0 && (token == runToken || token == baseToken || token == alsoToken);
+        }
     }
 
     /** A partition's place in the journal. */
@@ -80,6 +99,7 @@ final class FinishedJournal implements AutoCloseable {
         private final short index;
         private final TopicPartition partition;
         private long baseToken;
+        private long alsoToken;
 
         private Slot(short index, TopicPartition partition) {
             this.index = index;
@@ -95,15 +115,26 @@ final class FinishedJournal implements AutoCloseable {
         }
     }
 
-    private FinishedJournal(Path file, FileChannel channel, FileLock lock, MappedByteBuffer map,
+    private FinishedJournal(Path file, Path key, FileChannel channel, MappedByteBuffer map,
             Map<TopicPartition, Previous> previous) {
         this.file = file;
+        this.key = key;
         this.channel = channel;
-        this.lock = lock;
         this.map = map;
         this.previous = previous;
         this.runToken = nonZeroRandom();
+        for (Map.Entry<TopicPartition, Previous> carried : previous.entrySet()) {
+            Slot slot = slotOf(carried.getKey());
+            slot.baseToken = carried.getValue().baseToken();
+            slot.alsoToken = carried.getValue().alsoToken() != 0 ? carried.getValue().alsoToken()
+                    : carried.getValue().runToken();
+        }
         startGeneration();
+        for (Map.Entry<TopicPartition, Previous> carried : previous.entrySet()) {
+            for (long[] range : carried.getValue().finished()) {
+                range(slots.get(carried.getKey()), range[0], range[1]);
+            }
+        }
     }
 
     /**
@@ -113,26 +144,45 @@ final class FinishedJournal implements AutoCloseable {
      * @throws UncheckedIOException if it cannot be read or written
      */
     static FinishedJournal open(Path file) {
+        Path key = file.toAbsolutePath().normalize();
+        if (!OPEN.add(key)) {
+            throw refused(file);
+        }
+        FileChannel channel = null;
+        boolean opened = false;
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
-                throw new IllegalStateException("the journal " + file + " is open in another running source: give"
-                        + " each member of the group its own journal directory, or its own groupInstanceId");
+            Files.createDirectories(key.getParent());
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) { // released when the channel closes
+                throw refused(file);
             }
             MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
-            return new FinishedJournal(file, channel, lock, map, read(map));
+            FinishedJournal journal = new FinishedJournal(file, key, channel, map, read(map));
+            opened = true;
+            return journal;
         } catch (IOException e) {
             throw new UncheckedIOException("could not open the journal " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (!opened) {
+                closeQuietly(channel, file); // the lock, if taken, goes with the channel
+                OPEN.remove(key);
+            }
         }
+    }
+
+    private static void closeQuietly(FileChannel channel, Path file) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "could not close the journal " + file + ": " + e);
+            }
+        }
+    }
+
+    private static IllegalStateException refused(Path file) {
+        return new IllegalStateException("the journal " + file + " is open in another running source: give"
+                + " each member of the group its own journal directory, or its own groupInstanceId");
     }
 
     /** The token this run appends to its commits' metadata. */
@@ -142,8 +192,8 @@ final class FinishedJournal implements AutoCloseable {
 
     /**
      * Takes a partition on at its assignment: the finished records the restart may skip are those
-     * of its last commit and, when that commit is this journal's base or its run's, those the
-     * journal recorded; this run's entries for it start from there.
+     * of its last commit and, when the journal trusts that commit, those the journal recorded;
+     * this run's entries for it start from there.
      *
      * @param commit the partition's last commit, or null
      * @param committed the finished records the commit's metadata records
@@ -153,20 +203,12 @@ final class FinishedJournal implements AutoCloseable {
         FinishedOffsets finished = committed;
         Previous before = previous.remove(partition);
         long commitToken = FinishedOffsets.tokenOf(commit);
-        if (before != null && commit != null && commitToken != 0
-                && (commitToken == before.runToken() || commitToken == before.baseToken())) {
+        if (before != null && commit != null && before.trusts(commitToken)) {
             finished = committed.with(before.finished(), commit.offset());
         }
-        Slot slot = slots.get(partition);
-        if (slot == null) {
-            if (slots.size() == Short.MAX_VALUE) {
-                throw new IllegalStateException("the journal " + file + " takes at most " + Short.MAX_VALUE
-                        + " partitions; this source reads more: read them with several sources");
-            }
-            slot = new Slot((short) slots.size(), partition);
-            slots.put(partition, slot);
-        }
+        Slot slot = slotOf(partition);
         slot.baseToken = commitToken;
+        slot.alsoToken = 0;
         writePartition(slot);
         if (commit != null) {
             for (long[] range : finished.rangesFrom(commit.offset())) {
@@ -176,25 +218,41 @@ final class FinishedJournal implements AutoCloseable {
         return new Resumed(finished, slot);
     }
 
+    private Slot slotOf(TopicPartition partition) {
+        Slot slot = slots.get(partition);
+        if (slot == null) {
+            if (slots.size() == Short.MAX_VALUE) {
+                throw new IllegalStateException("the journal " + file + " takes at most " + Short.MAX_VALUE
+                        + " partitions; this source reads more: read them with several sources");
+            }
+            slot = new Slot((short) slots.size(), partition);
+            slots.put(partition, slot);
+        }
+        return slot;
+    }
+
     /** What {@link #resume} found. */
     record Resumed(FinishedOffsets finished, Slot slot) {
     }
 
-    /** Whether the file is half full: time to {@link #roll}. */
+    /** Whether the file is half full, or an entry did not fit: time to {@link #roll}. */
     synchronized boolean wantsRoll() {
-        return position > CAPACITY / 2;
+        return !stopped && (full || position > CAPACITY / 2);
     }
 
     /**
      * Starts a new generation at the top of the file, with every partition taken on, then writes
-     * what each one's progress knows to be finished. Appends made meanwhile land in the new
-     * generation, after the switch, so nothing finished goes unrecorded.
+     * what each one's progress knows to be finished, and what the last run wrote of those not
+     * taken on yet. Appends made meanwhile land in the new generation, after the switch, so
+     * nothing finished goes unrecorded.
      */
     void roll(Map<TopicPartition, PartitionProgress> progress) {
         synchronized (this) {
             startGeneration();
-            for (Slot slot : slots.values()) {
-                writePartition(slot);
+            for (Map.Entry<TopicPartition, Previous> carried : previous.entrySet()) {
+                for (long[] range : carried.getValue().finished()) {
+                    range(slots.get(carried.getKey()), range[0], range[1]);
+                }
             }
         }
         for (Map.Entry<TopicPartition, PartitionProgress> entry : progress.entrySet()) {
@@ -212,33 +270,45 @@ final class FinishedJournal implements AutoCloseable {
         }
     }
 
-    /** Releases the file. Its content stays for the next run. */
+    /** Releases the file. Its content stays for the next run; records finished later are not written. */
     @Override
     public synchronized void close() {
+        stopped = true;
         try {
             map.force();
-            lock.release();
-            channel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not close the journal " + file + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "could not flush the journal " + file + ": " + e);
+        } finally {
+            closeQuietly(channel, file); // releases the lock
+            OPEN.remove(key);
         }
     }
 
+    /** The caller holds the lock. */
     private void startGeneration() {
         generation = nonZeroRandom();
         generationBytes = ByteBuffer.allocate(8).putLong(generation).array();
+        full = false;
         ByteBuffer header = ByteBuffer.allocate(HEADER - 4).putInt(MAGIC).putLong(generation).putLong(runToken);
         crc.reset();
         crc.update(header.array());
-        map.put(0, header.array());
-        map.putInt(HEADER - 4, (int) crc.getValue());
+        try {
+            map.put(0, header.array());
+            map.putInt(HEADER - 4, (int) crc.getValue());
+        } catch (InternalError e) {
+            stop(e);
+        }
         position = HEADER;
+        for (Slot slot : slots.values()) {
+            writePartition(slot);
+        }
     }
 
     private void writePartition(Slot slot) {
         byte[] topic = slot.partition.topic().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer entry = ByteBuffer.allocate(1 + 2 + 8 + 4 + 2 + topic.length).put(PARTITION).putShort(slot.index)
-                .putLong(slot.baseToken).putInt(slot.partition.partition()).putShort((short) topic.length).put(topic);
+        ByteBuffer entry = ByteBuffer.allocate(1 + 2 + 8 + 8 + 4 + 2 + topic.length).put(PARTITION)
+                .putShort(slot.index).putLong(slot.baseToken).putLong(slot.alsoToken).putInt(slot.partition.partition())
+                .putShort((short) topic.length).put(topic);
         append(entry);
     }
 
@@ -246,15 +316,30 @@ final class FinishedJournal implements AutoCloseable {
         append(ByteBuffer.allocate(1 + 2 + 8 + 8).put(RANGE).putShort(slot.index).putLong(from).putLong(to));
     }
 
-    /** Writes an entry and its CRC, if it fits; the caller holds the lock. */
+    /** Writes an entry and its CRC, if it fits and the journal still writes; the caller holds the lock. */
     private void append(ByteBuffer entry) {
         byte[] bytes = entry.array();
-        if (position + bytes.length + 4 > CAPACITY) {
-            return; // the poll thread rolls long before; if not, this record is replayed
+        if (stopped || full) {
+            return;
         }
-        map.put(position, bytes);
-        map.putInt(position + bytes.length, checksum(crc, generationBytes, bytes));
+        if (position + bytes.length + 4 > CAPACITY) {
+            full = true; // the poll thread rolls at half; until it does, these records are replayed
+            return;
+        }
+        try {
+            map.put(position, bytes);
+            map.putInt(position + bytes.length, checksum(crc, generationBytes, bytes));
+        } catch (InternalError e) { // a mapped page that cannot be written: a full disk
+            stop(e);
+            return;
+        }
         position += bytes.length + 4;
+    }
+
+    private void stop(InternalError e) {
+        stopped = true;
+        LOG.log(System.Logger.Level.WARNING, () -> "the journal " + file + " cannot be written (a full disk?) and"
+                + " records nothing more: a restart processes again what was finished after the last commit: " + e);
     }
 
     private static int checksum(CRC32C crc, byte[] generation, byte[] bytes) {
@@ -289,7 +374,7 @@ final class FinishedJournal implements AutoCloseable {
         byte[] generation = ByteBuffer.allocate(8).putLong(in.getLong(4)).array();
         long runToken = in.getLong(12);
         Map<Short, TopicPartition> partitions = new HashMap<>();
-        Map<TopicPartition, Long> bases = new HashMap<>();
+        Map<TopicPartition, long[]> bases = new HashMap<>();
         Map<TopicPartition, List<long[]>> ranges = new HashMap<>();
         in.position(HEADER);
         try {
@@ -300,7 +385,9 @@ final class FinishedJournal implements AutoCloseable {
                 long first = in.getLong();
                 TopicPartition partition = partitions.get(slot);
                 long[] finished = null;
+                long also = 0;
                 if (kind == PARTITION) {
+                    also = in.getLong();
                     int number = in.getInt();
                     byte[] topic = new byte[in.getShort()];
                     in.get(topic);
@@ -319,7 +406,7 @@ final class FinishedJournal implements AutoCloseable {
                 }
                 if (kind == PARTITION) { // taken on (again): what came before for it no longer counts
                     partitions.put(slot, partition);
-                    bases.put(partition, first);
+                    bases.put(partition, new long[] {first, also});
                     ranges.put(partition, new ArrayList<>());
                 } else {
                     ranges.get(partition).add(finished);
@@ -329,7 +416,8 @@ final class FinishedJournal implements AutoCloseable {
             // the end of the file: the journal ends here
         }
         for (Map.Entry<TopicPartition, List<long[]>> entry : ranges.entrySet()) {
-            found.put(entry.getKey(), new Previous(runToken, bases.get(entry.getKey()), entry.getValue()));
+            long[] tokens = bases.get(entry.getKey());
+            found.put(entry.getKey(), new Previous(runToken, tokens[0], tokens[1], entry.getValue()));
         }
         return found;
     }

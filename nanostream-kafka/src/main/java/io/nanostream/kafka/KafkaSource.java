@@ -52,8 +52,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * batch per partition, plus what was in flight. Each commit's metadata records the records
  * finished beyond its offset, which the partition's next reader skips. With a
  * {@linkplain Builder#journal journal}, a member restarted on the same machine also skips the
- * records finished after its last commit: only what was written and not yet acknowledged to
- * the pipeline at the kill is processed again.
+ * records finished after its last commit, when it gets its partitions back before another
+ * member committed them.
  *
  * <p><b>Exactly once.</b> With {@link Builder#exactlyOnce}, the pipeline's {@link KafkaSink}s
  * write in Kafka transactions that also commit this source's offsets, at the same interval: a
@@ -739,14 +739,16 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             KafkaEvents.rebalanced(name(), "assigned", partitions);
             Map<TopicPartition, OffsetAndMetadata> commits = lastCommits(partitions);
+            if (commits == null) {
+                commits = Map.of(); // unreadable: nothing is skipped
+            } else if (journal != null) {
+                commits = withStartCommits(partitions, commits);
+            }
             for (TopicPartition partition : partitions) {
                 OffsetAndMetadata commit = commits.get(partition);
                 FinishedOffsets finished = FinishedOffsets.decode(commit);
                 PartitionProgress state;
                 if (journal != null) {
-                    if (commit == null) {
-                        commit = commitStart(partition, resumeAt.get(partition));
-                    }
                     FinishedJournal.Resumed resumed = journal.resume(partition, commit, finished);
                     finished = resumed.finished();
                     state = new PartitionProgress(finished, resumed.slot(), journal.token());
@@ -774,24 +776,36 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
 
         /**
-         * With a journal: commits a partition that has no commit yet at the offset it is read
-         * from (where this member left it if it had it before), with the run's token, so that the journal counts from its first record (it counts
-         * only on top of a commit); null if that commit fails, and the journal then counts from
-         * this run's first commit.
+         * With a journal: commits the partitions that have no commit yet at the offsets they are
+         * read from (where this member left them if it had them before), with the run's token, so
+         * that the journal counts from their first record (it counts only on top of a commit);
+         * if that commit fails, it counts from this run's first commit.
          */
-        private OffsetAndMetadata commitStart(TopicPartition partition, Long resume) {
+        private Map<TopicPartition, OffsetAndMetadata> withStartCommits(Collection<TopicPartition> partitions,
+                Map<TopicPartition, OffsetAndMetadata> commits) {
+            Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
             try {
-                long from = resume != null ? resume : consumer.position(partition, COMMIT_TIMEOUT);
-                OffsetAndMetadata start = new OffsetAndMetadata(from, FinishedOffsets.withToken("", journal.token()));
-                consumer.commitSync(Map.of(partition, start), COMMIT_TIMEOUT);
-                return start;
+                for (TopicPartition partition : partitions) {
+                    if (commits.get(partition) == null) {
+                        Long resume = resumeAt.get(partition);
+                        long from = resume != null ? resume : consumer.position(partition, COMMIT_TIMEOUT);
+                        starts.put(partition, new OffsetAndMetadata(from, FinishedOffsets.withToken("", journal.token())));
+                    }
+                }
+                if (starts.isEmpty()) {
+                    return commits;
+                }
+                consumer.commitSync(starts, COMMIT_TIMEOUT);
             } catch (InterruptException | WakeupException e) {
                 throw e; // a stop
             } catch (KafkaException e) {
                 LOG.log(System.Logger.Level.WARNING, () -> name() + " could not commit where it starts reading "
-                        + partition + "; its journal counts from its first commit: " + e);
-                return null;
+                        + starts.keySet() + "; its journal counts from its first commit: " + e);
+                return commits;
             }
+            Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>(commits);
+            all.putAll(starts);
+            return all;
         }
 
         /** With stopAtEnd: the partitions' ends now, which this run reads up to. */
@@ -809,7 +823,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
         }
 
         /**
-         * The partitions' last commits, to skip what they record as processed. At least once, none
+         * The partitions' last commits, to skip what they record as processed. At least once, null
          * if unreadable in one timeout: what they record is processed again. Exactly once, read
          * with {@code read_committed}, they cannot be read while another member's open transaction
          * holds commits of them (a member frozen or killed mid-commit): this waits for it to end,
@@ -831,7 +845,7 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
                     if (transaction == null) {
                         LOG.log(System.Logger.Level.WARNING, () -> name() + " could not read the last commits of "
                                 + partitions + "; the records they record as processed will be processed again: " + e);
-                        return Map.of();
+                        return null;
                     }
                     if (!(e instanceof TimeoutException) || System.nanoTime() - deadline >= 0) {
                         throw new KafkaException(name() + " could not read the last commits of " + partitions
@@ -1063,12 +1077,14 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * is added the moment everything derived from it was processed. The pages of the mapping
          * belong to the operating system, so the journal survives kill -9 of the process, and a
          * restart of the same member on the same machine skips the records finished after its
-         * last commit, not only those its commits record: what it processes again is only what a
-         * sink had written and not yet confirmed to the pipeline when the process died. Each run's
-         * commits carry its random token, and a partition's journal is used only if its last
-         * commit is the one the run found or one the run made: after a commit by any other
-         * member, the journal says nothing of that partition. After a power cut the journal may
-         * lack its last entries, which costs replays, never records.
+         * last commit, not only those its commits record: when it gets its partitions back, what
+         * it processes again is what a sink had written and not yet confirmed to the pipeline
+         * when the process died. Each run's commits carry its random token, and a partition's
+         * journal is used only if its last commit is the one the run found or one the run made:
+         * after a commit by any other member (its partitions moved while it was down), the
+         * journal adds nothing for that partition, and neither does it while the last commits
+         * cannot be read. A partition with no commit yet gets one where its reading starts. After
+         * a power cut the journal may lack its last entries, which costs replays, never records.
          *
          * <p>The file is named after the group, the {@code group.instance.id} if any and the
          * source's name, and locked while the source runs: members on one machine need their own

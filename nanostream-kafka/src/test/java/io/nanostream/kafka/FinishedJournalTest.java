@@ -114,10 +114,10 @@ class FinishedJournalTest {
             Map<TopicPartition, FinishedJournal.Previous> before = FinishedJournal.read(
                     channel.map(FileChannel.MapMode.READ_ONLY, 0, FinishedJournal.CAPACITY));
             assertEquals(3, before.get(ORDERS_0).finished().size());
-            // header 24 bytes, the partition entry 27 ("orders"), then three DONE entries of 15: tear
+            // header 24 bytes, the partition entry 35 ("orders"), then three DONE entries of 15: tear
             // the last one's offset (its byte 10, the offset's lowest)
             var map = channel.map(FileChannel.MapMode.READ_WRITE, 0, FinishedJournal.CAPACITY);
-            int last = 24 + 27 + 2 * 15;
+            int last = 24 + 35 + 2 * 15;
             assertEquals(3, map.getLong(last + 3), "the layout this test tears");
             map.put(last + 10, (byte) 0x43);
             map.force();
@@ -130,8 +130,11 @@ class FinishedJournalTest {
     void aRollKeepsWhatTheProgressKnowsAndDropsTheEntriesBeforeIt() {
         OffsetAndMetadata base = commit(0, BASE);
         try (FinishedJournal journal = FinishedJournal.open(file())) {
-            FinishedJournal.Resumed resumed = journal.resume(ORDERS_0, base, FinishedOffsets.NONE);
-            PartitionProgress progress = new PartitionProgress(resumed.finished(), resumed.slot(), journal.token());
+            FinishedJournal.Slot slot = journal.resume(ORDERS_0, base, FinishedOffsets.NONE).slot();
+            for (long offset = 0; offset < 50; offset++) {
+                slot.done(offset); // the old generation: longer than the new one will be
+            }
+            PartitionProgress progress = new PartitionProgress(FinishedOffsets.NONE); // knows less
             List<PartitionProgress.Entry> entries = new ArrayList<>();
             for (long offset = 0; offset < 8; offset++) {
                 entries.add(progress.emitted(offset));
@@ -140,10 +143,63 @@ class FinishedJournalTest {
                 entries.get(i).delivered();
             }
             journal.roll(Map.of(ORDERS_0, progress));
-            entries.get(7).delivered(); // after the roll: appended to the new generation
+            slot.done(7); // after the roll: appended to the new generation
         }
 
-        assertEquals(List.of(0L, 1L, 2L, 4L, 6L, 7L), finished(restartAt(base), 0, 10));
+        assertEquals(List.of(0L, 1L, 2L, 4L, 6L, 7L), finished(restartAt(base), 0, 60),
+                "what the progress knew, and 7; the old generation's entries left further on are not read");
+    }
+
+    @Test
+    void entriesAnOlderGenerationLeftFurtherOnAreNotRead() {
+        OffsetAndMetadata base = commit(0, BASE);
+        try (FinishedJournal journal = FinishedJournal.open(file())) {
+            FinishedJournal.Slot slot = journal.resume(ORDERS_0, base, FinishedOffsets.NONE).slot();
+            for (long offset = 0; offset < 10; offset++) {
+                slot.done(offset);
+            }
+            // a progress that knows nothing: the new generation is the header and the partition,
+            // so its next entry lands exactly where the old generation's first one was
+            journal.roll(Map.of(ORDERS_0, new PartitionProgress(FinishedOffsets.NONE)));
+            slot.done(20);
+        }
+
+        assertEquals(List.of(20L), finished(restartAt(base), 0, 30), "the old entries after it are well formed, but stale");
+    }
+
+    @Test
+    void aRunKilledBeforeItsAssignmentLeavesTheJournalAsItFoundIt() {
+        OffsetAndMetadata base = commit(0, BASE);
+        runThatDied(base, 0, 1, 5);
+        FinishedJournal.open(file()).close(); // opened, never given a partition
+
+        assertEquals(List.of(0L, 1L, 5L), finished(restartAt(base), 0, 10));
+    }
+
+    @Test
+    void aPartitionNotGivenBackKeepsItsEntriesForTheRunThatGetsIt() {
+        TopicPartition orders1 = new TopicPartition("orders", 1);
+        OffsetAndMetadata base = commit(0, BASE);
+        try (FinishedJournal journal = FinishedJournal.open(file())) {
+            journal.resume(ORDERS_0, base, FinishedOffsets.NONE).slot().done(1);
+            journal.resume(orders1, base, FinishedOffsets.NONE).slot().done(2);
+        }
+        try (FinishedJournal journal = FinishedJournal.open(file())) { // given orders-0 only
+            FinishedJournal.Resumed resumed = journal.resume(ORDERS_0, base, FinishedOffsets.NONE);
+            PartitionProgress progress = new PartitionProgress(resumed.finished(), resumed.slot(), journal.token());
+            List<PartitionProgress.Entry> read = new ArrayList<>();
+            for (long offset = 0; offset < 4; offset++) {
+                read.add(progress.emitted(offset));
+            }
+            read.get(1).delivered(); // skipped: the journal had it
+            read.get(3).delivered();
+            journal.roll(Map.of(ORDERS_0, progress)); // carries orders-1 over too
+        }
+
+        try (FinishedJournal journal = FinishedJournal.open(file())) {
+            assertEquals(List.of(2L), finished(journal.resume(orders1, base, FinishedOffsets.NONE).finished(), 0, 10));
+            assertEquals(List.of(1L, 3L), finished(journal.resume(ORDERS_0, base, FinishedOffsets.NONE).finished(), 0, 10));
+        }
     }
 
     @Test
@@ -156,6 +212,7 @@ class FinishedJournalTest {
         } finally {
             first.close();
         }
+        FinishedJournal.open(file()).close(); // free again once the first is closed
     }
 
     @Test

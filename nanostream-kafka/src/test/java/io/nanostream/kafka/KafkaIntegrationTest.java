@@ -211,7 +211,7 @@ class KafkaIntegrationTest extends OrdersTopics {
             // What a kill makes the restart process again: the sends the broker took and the killed
             // process had not yet heard of (a kill right after the broker's acknowledgement is
             // always before the process hears of it). It varies with the rate and the moment of
-            // the kill: 57 to 1 028 over sixteen runs of 2026-12-04 with the journal, 400 to 7 726
+            // the kill: 57 to 1 082 over twenty runs of 2026-12-04 with the journal, 400 to 7 726
             // over ten without it (with commit maps only), and 4 482 and 8 239 before the maps.
             // KafkaJournalTest and FinishedJournalTest prove the skipping; the guard, 1 % of the
             // output, catches a restart that reads far too much again, not that spread.
@@ -481,7 +481,6 @@ class KafkaIntegrationTest extends OrdersTopics {
                 h -> h.key(), h -> new String(h.value(), StandardCharsets.UTF_8), (a, b) -> b));
     }
 
-    /** Starts the pipeline in a child JVM that a test can kill. */
     /** The end offset of each partition of the output topic, by partition number. */
     private Map<Integer, Long> outputEnds() throws Exception {
         try (var admin = broker.admin()) {
@@ -517,6 +516,7 @@ class KafkaIntegrationTest extends OrdersTopics {
                 .collect(Collectors.joining(" "));
     }
 
+    /** Starts the pipeline in a child JVM that a test can kill. */
     private Process child(int commitEvery, int ratePerSecond, String name) throws Exception {
         return child(commitEvery, ratePerSecond, name, "-", 50, 0);
     }
