@@ -61,6 +61,15 @@ class FinishedJournalTest {
         return token;
     }
 
+    /** Takes ORDERS_0 on at {@code base} and records offsets 0 to {@code count} - 1 finished. */
+    private static FinishedJournal.Slot takeOnWithDone(FinishedJournal journal, OffsetAndMetadata base, int count) {
+        FinishedJournal.Slot slot = journal.resume(ORDERS_0, base, FinishedOffsets.NONE).slot();
+        for (long offset = 0; offset < count; offset++) {
+            slot.done(offset);
+        }
+        return slot;
+    }
+
     private FinishedOffsets restartAt(OffsetAndMetadata commit) {
         try (FinishedJournal journal = FinishedJournal.open(file())) {
             return journal.resume(ORDERS_0, commit, FinishedOffsets.decode(commit)).finished();
@@ -130,10 +139,7 @@ class FinishedJournalTest {
     void aRollKeepsWhatTheProgressKnowsAndDropsTheEntriesBeforeIt() {
         OffsetAndMetadata base = commit(0, BASE);
         try (FinishedJournal journal = FinishedJournal.open(file())) {
-            FinishedJournal.Slot slot = journal.resume(ORDERS_0, base, FinishedOffsets.NONE).slot();
-            for (long offset = 0; offset < 50; offset++) {
-                slot.done(offset); // the old generation: longer than the new one will be
-            }
+            FinishedJournal.Slot slot = takeOnWithDone(journal, base, 50); // longer than the new generation
             PartitionProgress progress = new PartitionProgress(FinishedOffsets.NONE); // knows less
             List<PartitionProgress.Entry> entries = new ArrayList<>();
             for (long offset = 0; offset < 8; offset++) {
@@ -154,10 +160,7 @@ class FinishedJournalTest {
     void entriesAnOlderGenerationLeftFurtherOnAreNotRead() {
         OffsetAndMetadata base = commit(0, BASE);
         try (FinishedJournal journal = FinishedJournal.open(file())) {
-            FinishedJournal.Slot slot = journal.resume(ORDERS_0, base, FinishedOffsets.NONE).slot();
-            for (long offset = 0; offset < 10; offset++) {
-                slot.done(offset);
-            }
+            FinishedJournal.Slot slot = takeOnWithDone(journal, base, 10);
             // a progress that knows nothing: the new generation is the header and the partition,
             // so its next entry lands exactly where the old generation's first one was
             journal.roll(Map.of(ORDERS_0, new PartitionProgress(FinishedOffsets.NONE)));
