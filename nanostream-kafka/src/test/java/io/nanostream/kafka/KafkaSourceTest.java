@@ -28,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.IntegerDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link KafkaSource} on {@link InMemoryKafka}: commit positions, pause and resume, rebalance, bad records. */
 class KafkaSourceTest {
@@ -250,6 +251,34 @@ class KafkaSourceTest {
             kafka.awaitCommitted(ORDERS_0, 3, TIMEOUT);
             kafka.assign(ORDERS_1); // revoked: committed at 3, with 4 and 5 recorded as processed
             sink.release("0:3"); // too late for this member's commits
+
+            kafka.assign(ORDERS_0, ORDERS_1); // back: read again from 3
+            Await.until(() -> sink.held.containsKey("0:3"), TIMEOUT, () -> "0:3 to come again");
+            sink.release("0:3");
+
+            kafka.awaitCommitted(ORDERS_0, 6, TIMEOUT);
+            assertEquals(List.of("0:0", "0:1", "0:2", "0:3", "0:4", "0:5", "0:3"), sink.arrivals);
+            assertEquals(2, pipeline.metrics().node("KafkaSource").alreadyProcessed());
+        }
+    }
+
+    @Test
+    void withAJournalAPartitionIsCommittedWhereItStartsAndARevokedOneTakenBackSkipsWhatItsCommitRecords(
+            @TempDir java.nio.file.Path journal) throws Exception {
+        var sink = new HoldingSink();
+        var source = kafka.source(new StringDeserializer(), new StringDeserializer(), "orders").journal(journal).build();
+        Pipeline pipeline = startHolding(source, Steps.map(r -> r.partition() + ":" + r.value()), sink);
+        try (pipeline) {
+            kafka.assign(ORDERS_0, ORDERS_1).add(ORDERS_0, values(0, 6));
+            Await.until(() -> sink.held.containsKey("0:5"), TIMEOUT, () -> "0:5 to arrive");
+            assertEquals(0, kafka.committed(ORDERS_0), "committed where its reading starts, nothing finished yet");
+            assertEquals(0, kafka.committed(ORDERS_1));
+            for (String v : List.of("0:0", "0:1", "0:2", "0:4", "0:5")) {
+                sink.release(v);
+            }
+            kafka.awaitCommitted(ORDERS_0, 3, TIMEOUT);
+            kafka.assign(ORDERS_1); // revoked: committed at 3, with 4 and 5 recorded as processed
+            sink.release("0:3");
 
             kafka.assign(ORDERS_0, ORDERS_1); // back: read again from 3
             Await.until(() -> sink.held.containsKey("0:3"), TIMEOUT, () -> "0:3 to come again");
