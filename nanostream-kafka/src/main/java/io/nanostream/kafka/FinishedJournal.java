@@ -84,7 +84,7 @@ final class FinishedJournal implements AutoCloseable {
     private int position;
     /** Whether an entry did not fit: nothing more is written until the next generation. */
     private boolean full;
-    /** Whether writing failed (a full disk faults a mapped page) or the journal was closed: nothing more is written. */
+    /** Whether writing failed (a mapped page faulted) or the journal was closed: nothing more is written. */
     private boolean stopped;
 
     /** What the last run's journal says of a partition: its entries count on a commit with one of the tokens. */
@@ -156,6 +156,7 @@ final class FinishedJournal implements AutoCloseable {
             if (channel.tryLock() == null) { // released when the channel closes
                 throw refused(file);
             }
+            allocate(channel, file);
             MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, CAPACITY);
             FinishedJournal journal = new FinishedJournal(file, key, channel, map, read(map));
             opened = true;
@@ -167,6 +168,25 @@ final class FinishedJournal implements AutoCloseable {
                 closeQuietly(channel, file); // the lock, if taken, goes with the channel
                 OPEN.remove(key);
             }
+        }
+    }
+
+    /**
+     * Writes the file out to its full size, where a mapping would leave a sparse end: a disk too
+     * full for it fails the opening, with what to do, rather than a write to a mapped page later,
+     * which the JVM reports as an InternalError on whatever thread it reaches.
+     */
+    private static void allocate(FileChannel channel, Path file) {
+        ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+        try {
+            for (long at = channel.size(); at < CAPACITY; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), CAPACITY - at));
+                at += channel.write(zeros, at);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the journal " + file + " needs " + (CAPACITY >> 20) + " MiB on disk and"
+                    + " could not have them (" + e.getMessage() + "): free space there, or give journal(..) another"
+                    + " directory", e);
         }
     }
 
@@ -200,14 +220,9 @@ final class FinishedJournal implements AutoCloseable {
      * @return the finished records to skip, and the slot to record this run's in
      */
     synchronized Resumed resume(TopicPartition partition, OffsetAndMetadata commit, FinishedOffsets committed) {
-        FinishedOffsets finished = committed;
-        Previous before = previous.remove(partition);
-        long commitToken = FinishedOffsets.tokenOf(commit);
-        if (before != null && commit != null && before.trusts(commitToken)) {
-            finished = committed.with(before.finished(), commit.offset());
-        }
+        FinishedOffsets finished = skipped(previous.remove(partition), commit, committed);
         Slot slot = slotOf(partition);
-        slot.baseToken = commitToken;
+        slot.baseToken = FinishedOffsets.tokenOf(commit);
         slot.alsoToken = 0;
         writePartition(slot);
         if (commit != null) {
@@ -216,6 +231,18 @@ final class FinishedJournal implements AutoCloseable {
             }
         }
         return new Resumed(finished, slot);
+    }
+
+    /**
+     * The rule of trust: what a run taking a partition on skips, from its last commit and what the
+     * last run's journal says of it ({@code before}, null if nothing): the commit's finished
+     * records, and the journal's too when it trusts that commit.
+     */
+    static FinishedOffsets skipped(Previous before, OffsetAndMetadata commit, FinishedOffsets committed) {
+        if (before != null && commit != null && before.trusts(FinishedOffsets.tokenOf(commit))) {
+            return committed.with(before.finished(), commit.offset());
+        }
+        return committed;
     }
 
     private Slot slotOf(TopicPartition partition) {
@@ -329,7 +356,7 @@ final class FinishedJournal implements AutoCloseable {
         try {
             map.put(position, bytes);
             map.putInt(position + bytes.length, checksum(crc, generationBytes, bytes));
-        } catch (InternalError e) { // a mapped page that cannot be written: a full disk
+        } catch (InternalError e) { // a mapped page that cannot be written: the file was cut short under it
             stop(e);
             return;
         }
@@ -338,7 +365,7 @@ final class FinishedJournal implements AutoCloseable {
 
     private void stop(InternalError e) {
         stopped = true;
-        LOG.log(System.Logger.Level.WARNING, () -> "the journal " + file + " cannot be written (a full disk?) and"
+        LOG.log(System.Logger.Level.WARNING, () -> "the journal " + file + " cannot be written (cut short?) and"
                 + " records nothing more: a restart processes again what was finished after the last commit: " + e);
     }
 

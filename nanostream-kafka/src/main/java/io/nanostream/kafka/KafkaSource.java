@@ -1085,6 +1085,8 @@ public final class KafkaSource<K, V> extends AbstractSource<KafkaRecord<K, V>> {
          * journal adds nothing for that partition, and neither does it while the last commits
          * cannot be read. A partition with no commit yet gets one where its reading starts. After
          * a power cut the journal may lack its last entries, which costs replays, never records.
+         * The file takes its whole size on disk when the source starts: a disk too full for it
+         * fails the start, saying so.
          *
          * <p>The file is named after the group, the {@code group.instance.id} if any and the
          * source's name, and locked while the source runs: members on one machine need their own

@@ -136,6 +136,64 @@ class FinishedJournalTest {
     }
 
     @Test
+    void aPageLostToAPowerCutEndsTheJournalThereAndKeepsWhatCameBefore() throws IOException {
+        OffsetAndMetadata base = commit(0, BASE);
+        runThatDied(base, LongStream.range(0, 1_000).toArray());
+        try (FileChannel channel = FileChannel.open(file(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // the third page never reached the disk: it reads as it was before, zeros in a new file;
+            // the pages after it did. Header 24 bytes, the partition entry 35, DONE entries of 15:
+            // 542 end before byte 8 192
+            channel.write(java.nio.ByteBuffer.allocate(4_096), 8_192);
+            channel.force(true);
+        }
+
+        assertEquals(LongStream.range(0, 542).boxed().collect(java.util.stream.Collectors.toList()),
+                finished(restartAt(base), 0, 1_000), "the entries before the lost page, none after it");
+    }
+
+    @Test
+    void aJournalTakesItsWholeSizeOnDiskWhenItOpensSoThatItsWritesNeverNeedMore() throws Exception {
+        FinishedJournal.open(file()).close();
+
+        Process stat = new ProcessBuilder("stat", "-c", "%b %B", file().toString()).redirectErrorStream(true).start();
+        String[] blocks = new String(stat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .trim().split(" ");
+        assertEquals(0, stat.waitFor(), String.join(" ", blocks));
+        long onDisk = Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]);
+        assertTrue(onDisk >= FinishedJournal.CAPACITY, onDisk + " bytes on disk: the file is sparse");
+    }
+
+    @Test
+    void aDiskTooFullForTheJournalFailsItsOpeningWithWhatToDo() throws Exception {
+        // a file size limit of 4 MiB for the child JVM: its writes past it fail as on a full disk
+        ProcessBuilder launch = io.nanostream.kafka.broker.EmbeddedKafka.java(FinishedJournalTest.class.getName(),
+                file().toString());
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f 4096 && exec \"$@\"", "limited"));
+        command.addAll(launch.command());
+        Process child = launch.command(command).start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the child ended");
+
+        assertTrue(out.contains("the journal " + file() + " needs 8 MiB on disk and could not have them")
+                && out.contains("another directory"), out);
+    }
+
+    /**
+     * Opens the journal at {@code args[0]} and says how that went: {@link
+     * #aDiskTooFullForTheJournalFailsItsOpeningWithWhatToDo}'s child.
+     *
+     * @param args the journal's path
+     */
+    public static void main(String[] args) {
+        try {
+            FinishedJournal.open(Path.of(args[0])).close();
+            System.out.println("opened");
+        } catch (RuntimeException e) {
+            System.out.println(e.getMessage());
+        }
+    }
+
+    @Test
     void aRollKeepsWhatTheProgressKnowsAndDropsTheEntriesBeforeIt() {
         OffsetAndMetadata base = commit(0, BASE);
         try (FinishedJournal journal = FinishedJournal.open(file())) {

@@ -184,6 +184,7 @@ class KafkaIntegrationTest extends OrdersTopics {
         java.util.Random random = new java.util.Random();
         int kills = 0;
         List<Map<Integer, Long>> starts = new ArrayList<>();
+        List<Map<TopicPartition, Finished>> finished = new ArrayList<>(); // at each kill
         try (var watch = TopicWatch.of(broker, output)) {
             for (String moment : List.of("ack", "random", "ack", "random", "ack")) {
                 watch.skipToEnd();
@@ -198,6 +199,7 @@ class KafkaIntegrationTest extends OrdersTopics {
                 } finally {
                     child.destroyForcibly().waitFor();
                 }
+                finished.add(finishedAtTheKill(journal));
                 kills++;
             }
         }
@@ -217,9 +219,14 @@ class KafkaIntegrationTest extends OrdersTopics {
             // guard, 5 % of the output, catches a restart that reads far too much again, not that
             // spread (a fresh-clone run came within 9 of a 1 % guard).
             int guard = expected.size() / 20;
+            Writes writes = writes(starts, finished);
             System.out.printf("five kills: %d kills, %d of %d ids out, %d duplicates (guard %d); per child, ids"
-                    + " written / written again by a later child: %s%n", kills, new HashSet<>(ids).size(),
-                    expected.size(), duplicates(ids), guard, writtenAgain(starts));
+                    + " written / written again by a later child (and how many of its last outputs they were among): %s; skipped at each restart, by the commits' maps +"
+                    + " by the journal: %s%n", kills, new HashSet<>(ids).size(), expected.size(), duplicates(ids), guard,
+                    writes, finished.stream().map(KafkaIntegrationTest::skipped).collect(Collectors.joining(" ")));
+            assertEquals(0, writes.ofFinished(), "outputs written again of records finished at a kill, which the"
+                    + " commits' maps or the journal recorded (the restart did not skip them), per child: "
+                    + java.util.Arrays.toString(writes.finished()));
             assertTrue(duplicates(ids) <= guard, duplicates(ids) + " duplicates, more than " + guard);
         } finally {
             last.destroy();
@@ -495,26 +502,110 @@ class KafkaIntegrationTest extends OrdersTopics {
     }
 
     /**
-     * Per child, from the output offsets each started at: how many ids it wrote, and how many of
-     * those a later child wrote again (an id's records all go to one partition, in order).
+     * What a restart after a kill skips of an input partition: the records below its commit, and
+     * those beyond it that the commit's map records ({@code byTheMaps} of them) and, if it trusts
+     * the commit, the journal.
      */
-    private String writtenAgain(List<Map<Integer, Long>> starts) {
-        int[] written = new int[starts.size()];
-        int[] again = new int[starts.size()];
-        Map<String, Integer> firstWriter = new java.util.HashMap<>();
-        for (ConsumerRecord<String, String> record : broker.readAll(output)) {
-            int child = 0;
-            while (child + 1 < starts.size() && record.offset() >= starts.get(child + 1).get(record.partition())) {
-                child++;
-            }
-            written[child]++;
-            Integer first = firstWriter.putIfAbsent(record.value(), child);
-            if (first != null) {
-                again[first]++;
+    private record Finished(long committed, long byTheMaps, FinishedOffsets skipped) {
+        boolean contains(long offset) {
+            return offset < committed || skipped.contains(offset);
+        }
+    }
+
+    /** Per input partition, what the next child skips: read from the group's commits and the journal, as it reads them. */
+    private Map<TopicPartition, Finished> finishedAtTheKill(Path journal) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commits;
+        try (var admin = broker.admin()) {
+            commits = admin.listConsumerGroupOffsets("etl-" + run).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        }
+        Map<TopicPartition, FinishedJournal.Previous> written = new java.util.HashMap<>();
+        try (var files = Files.list(journal)) {
+            for (Path file : files.collect(Collectors.toList())) {
+                written.putAll(FinishedJournal.read(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))));
             }
         }
-        return IntStream.range(0, starts.size()).mapToObj(child -> written[child] + "/" + again[child])
-                .collect(Collectors.joining(" "));
+        Map<TopicPartition, Finished> finished = new java.util.HashMap<>();
+        commits.forEach((partition, commit) -> {
+            if (commit != null) {
+                FinishedOffsets committed = FinishedOffsets.decode(commit);
+                finished.put(partition, new Finished(commit.offset(), committed.count(),
+                        FinishedJournal.skipped(written.get(partition), commit, committed)));
+            }
+        });
+        return finished;
+    }
+
+    private static String skipped(Map<TopicPartition, Finished> finished) {
+        long maps = finished.values().stream().mapToLong(Finished::byTheMaps).sum();
+        long all = finished.values().stream().mapToLong(partition -> partition.skipped().count()).sum();
+        return maps + "+" + (all - maps);
+    }
+
+    /**
+     * Per child: how many ids it wrote, how many of those a later child wrote again, how many of
+     * its outputs per partition, counted back from its last one, hold those written again (the
+     * same number if they are the last it wrote), and how many it wrote of records that were
+     * finished at the kill before it started.
+     */
+    private record Writes(int[] written, int[] again, long[] tail, int[] finished) {
+        Writes(int children) {
+            this(new int[children], new int[children], new long[children], new int[children]);
+        }
+
+        int ofFinished() {
+            return IntStream.of(finished).sum();
+        }
+
+        @Override
+        public String toString() {
+            return IntStream.range(0, written.length).mapToObj(child -> written[child] + "/" + again[child]
+                    + (again[child] > 0 ? " (last " + tail[child] + ")" : "")).collect(Collectors.joining(", "));
+        }
+    }
+
+    /**
+     * What each child wrote, from the output offsets each started at (an id's records all go to
+     * one partition, in order), against the input records the ids come from and what was
+     * finished at each kill.
+     */
+    private Writes writes(List<Map<Integer, Long>> starts, List<Map<TopicPartition, Finished>> finishedAt) {
+        Map<String, ConsumerRecord<String, String>> inputOf = new java.util.HashMap<>();
+        for (String input : inputs) {
+            for (ConsumerRecord<String, String> record : broker.readAll(input)) {
+                inputOf.put(record.value().substring(0, record.value().indexOf(',')), record);
+            }
+        }
+        Writes writes = new Writes(starts.size());
+        Map<String, ConsumerRecord<String, String>> firstWrite = new java.util.HashMap<>();
+        Map<List<Integer>, Long> lastWritten = new java.util.HashMap<>(); // by child and output partition
+        Map<List<Integer>, Long> firstWrittenAgain = new java.util.HashMap<>();
+        for (ConsumerRecord<String, String> record : broker.readAll(output)) {
+            int child = writer(starts, record);
+            writes.written()[child]++;
+            lastWritten.put(List.of(child, record.partition()), record.offset());
+            ConsumerRecord<String, String> first = firstWrite.putIfAbsent(record.value(), record);
+            if (first != null) {
+                writes.again()[writer(starts, first)]++;
+                firstWrittenAgain.merge(List.of(writer(starts, first), first.partition()), first.offset(), Math::min);
+            }
+            ConsumerRecord<String, String> in = inputOf.get(record.value());
+            Finished before = child == 0 ? null : finishedAt.get(child - 1).get(new TopicPartition(in.topic(), in.partition()));
+            if (before != null && before.contains(in.offset())) {
+                writes.finished()[child]++;
+            }
+        }
+        firstWrittenAgain.forEach((childAndPartition, offset) ->
+                writes.tail()[childAndPartition.get(0)] += lastWritten.get(childAndPartition) + 1 - offset);
+        return writes;
+    }
+
+    /** The child that wrote an output record, from the output offsets each started at. */
+    private static int writer(List<Map<Integer, Long>> starts, ConsumerRecord<String, String> record) {
+        int child = 0;
+        while (child + 1 < starts.size() && record.offset() >= starts.get(child + 1).get(record.partition())) {
+            child++;
+        }
+        return child;
     }
 
     /** Starts the pipeline in a child JVM that a test can kill. */
