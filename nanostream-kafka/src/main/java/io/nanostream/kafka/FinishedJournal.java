@@ -78,6 +78,8 @@ final class FinishedJournal implements AutoCloseable {
     /** Partitions by slot, with the tokens their entries are trusted on: written again at each roll. */
     private final Map<TopicPartition, Slot> slots = new HashMap<>();
     private final CRC32C crc = new CRC32C();
+    /** The entry {@link Slot#done} writes, the one written on every record: made once, used under the lock. */
+    private final ByteBuffer done = ByteBuffer.allocate(1 + 2 + 8);
     private long generation;
     /** The generation's bytes, which every entry's CRC starts with. */
     private byte[] generationBytes;
@@ -109,8 +111,7 @@ final class FinishedJournal implements AutoCloseable {
         /** Records that the record at {@code offset} finished. */
         void done(long offset) {
             synchronized (FinishedJournal.this) {
-                ByteBuffer entry = ByteBuffer.allocate(1 + 2 + 8).put(DONE).putShort(index).putLong(offset);
-                append(entry);
+                append(done.clear().put(DONE).putShort(index).putLong(offset));
             }
         }
     }
@@ -130,11 +131,6 @@ final class FinishedJournal implements AutoCloseable {
                     : carried.getValue().runToken();
         }
         startGeneration();
-        for (Map.Entry<TopicPartition, Previous> carried : previous.entrySet()) {
-            for (long[] range : carried.getValue().finished()) {
-                range(slots.get(carried.getKey()), range[0], range[1]);
-            }
-        }
     }
 
     /**
@@ -276,11 +272,6 @@ final class FinishedJournal implements AutoCloseable {
     void roll(Map<TopicPartition, PartitionProgress> progress) {
         synchronized (this) {
             startGeneration();
-            for (Map.Entry<TopicPartition, Previous> carried : previous.entrySet()) {
-                for (long[] range : carried.getValue().finished()) {
-                    range(slots.get(carried.getKey()), range[0], range[1]);
-                }
-            }
         }
         for (Map.Entry<TopicPartition, PartitionProgress> entry : progress.entrySet()) {
             Slot slot;
@@ -311,7 +302,10 @@ final class FinishedJournal implements AutoCloseable {
         }
     }
 
-    /** The caller holds the lock. */
+    /**
+     * Starts a generation at the top of the file: its header, every partition, and what the last
+     * run wrote of those not taken on yet. The caller holds the lock.
+     */
     private void startGeneration() {
         generation = nonZeroRandom();
         generationBytes = ByteBuffer.allocate(8).putLong(generation).array();
@@ -328,6 +322,11 @@ final class FinishedJournal implements AutoCloseable {
         position = HEADER;
         for (Slot slot : slots.values()) {
             writePartition(slot);
+        }
+        for (Map.Entry<TopicPartition, Previous> carried : previous.entrySet()) { // not taken on yet
+            for (long[] range : carried.getValue().finished()) {
+                range(slots.get(carried.getKey()), range[0], range[1]);
+            }
         }
     }
 
