@@ -57,6 +57,8 @@ final class FinishedJournal implements AutoCloseable {
     static final int CAPACITY = 8 << 20;
     private static final int MAGIC = 0x4E534A31; // "NSJ1"
     private static final int HEADER = 4 + 8 + 8 + 4;
+    /** What {@link #allocate} looks at at a time: a memory page, a file system block. */
+    private static final int PAGE = 4_096;
     private static final byte PARTITION = 1;
     private static final byte DONE = 2;
     private static final byte RANGE = 3;
@@ -168,22 +170,45 @@ final class FinishedJournal implements AutoCloseable {
     }
 
     /**
-     * Writes the file out to its full size, where a mapping would leave a sparse end: a disk too
-     * full for it fails the opening, with what to do, rather than a write to a mapped page later,
-     * which the JVM reports as an InternalError on whatever thread it reaches.
+     * Gives every page of the file its blocks on disk, where a mapping would leave holes (a new
+     * file's sparse end, or a file copied sparse): a page that reads as zeros is written with
+     * zeros, one with content is left as it is. A disk too full for the file fails the opening,
+     * with what to do, rather than a write to a mapped page later, which the JVM reports as an
+     * InternalError on whatever thread it reaches. (On a file system that does not write in
+     * place, copy-on-write or compressing, a full disk can still fault a page.)
      */
     private static void allocate(FileChannel channel, Path file) {
-        ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+        ByteBuffer page = ByteBuffer.allocate(PAGE);
         try {
-            for (long at = channel.size(); at < CAPACITY; ) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), CAPACITY - at));
-                at += channel.write(zeros, at);
+            for (long at = 0; at < CAPACITY; at += PAGE) {
+                page.clear();
+                while (page.hasRemaining() && channel.read(page, at + page.position()) > 0) {
+                    // a short read goes on where it stopped; the end of the file reads as zeros
+                }
+                if (isZeros(page)) {
+                    page.clear();
+                    java.util.Arrays.fill(page.array(), (byte) 0);
+                    while (page.hasRemaining()) {
+                        channel.write(page, at + page.position());
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("the journal " + file + " needs " + (CAPACITY >> 20) + " MiB on disk and"
                     + " could not have them (" + e.getMessage() + "): free space there, or give journal(..) another"
                     + " directory", e);
         }
+    }
+
+    /** Whether what was read into the page is all zeros (what was not read counts as zeros). */
+    private static boolean isZeros(ByteBuffer page) {
+        byte[] bytes = page.array();
+        for (int i = 0; i < page.position(); i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void closeQuietly(FileChannel channel, Path file) {
@@ -355,7 +380,7 @@ final class FinishedJournal implements AutoCloseable {
         try {
             map.put(position, bytes);
             map.putInt(position + bytes.length, checksum(crc, generationBytes, bytes));
-        } catch (InternalError e) { // a mapped page that cannot be written: the file was cut short under it
+        } catch (InternalError e) { // a mapped page that cannot be written: the file cut short under it, say
             stop(e);
             return;
         }
@@ -364,8 +389,8 @@ final class FinishedJournal implements AutoCloseable {
 
     private void stop(InternalError e) {
         stopped = true;
-        LOG.log(System.Logger.Level.WARNING, () -> "the journal " + file + " cannot be written (cut short?) and"
-                + " records nothing more: a restart processes again what was finished after the last commit: " + e);
+        LOG.log(System.Logger.Level.WARNING, () -> "the journal " + file + " cannot be written (cut short, or a"
+                + " full copy-on-write disk?) and records nothing more: a restart processes again what was finished after the last commit: " + e);
     }
 
     private static int checksum(CRC32C crc, byte[] generation, byte[] bytes) {

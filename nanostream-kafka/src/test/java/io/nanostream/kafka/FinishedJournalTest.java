@@ -16,6 +16,8 @@ import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -152,18 +154,36 @@ class FinishedJournalTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX) // reads the blocks with GNU stat
     void aJournalTakesItsWholeSizeOnDiskWhenItOpensSoThatItsWritesNeverNeedMore() throws Exception {
         FinishedJournal.open(file()).close();
+        assertTrue(bytesOnDisk(file()) >= FinishedJournal.CAPACITY, "a new file is sparse");
 
-        Process stat = new ProcessBuilder("stat", "-c", "%b %B", file().toString()).redirectErrorStream(true).start();
+        Path copied = directory.resolve("copied.journal");
+        runThatDied(commit(0, BASE), 1, 2, 3);
+        try (var sparse = new java.io.RandomAccessFile(copied.toFile(), "rw")) { // a copy that kept the holes
+            sparse.write(Files.readAllBytes(file()), 0, 4_096);
+            sparse.setLength(FinishedJournal.CAPACITY);
+        }
+        assertTrue(bytesOnDisk(copied) < FinishedJournal.CAPACITY, "the copy is sparse");
+        try (FinishedJournal journal = FinishedJournal.open(copied)) {
+            assertEquals(List.of(1L, 2L, 3L), finished(journal.resume(ORDERS_0, commit(0, BASE), FinishedOffsets.NONE)
+                    .finished(), 0, 10), "what the copy held is read");
+        }
+        assertTrue(bytesOnDisk(copied) >= FinishedJournal.CAPACITY, "a file with holes keeps them");
+    }
+
+    private static long bytesOnDisk(Path file) throws Exception {
+        Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).redirectErrorStream(true).start();
+        assertTrue(stat.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "stat ended");
         String[] blocks = new String(stat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
                 .trim().split(" ");
-        assertEquals(0, stat.waitFor(), String.join(" ", blocks));
-        long onDisk = Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]);
-        assertTrue(onDisk >= FinishedJournal.CAPACITY, onDisk + " bytes on disk: the file is sparse");
+        assertEquals(0, stat.exitValue(), String.join(" ", blocks));
+        return Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]);
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX) // limits the file size with bash's ulimit
     void aDiskTooFullForTheJournalFailsItsOpeningWithWhatToDo() throws Exception {
         // a file size limit of 4 MiB for the child JVM: its writes past it fail as on a full disk
         ProcessBuilder launch = io.nanostream.kafka.broker.EmbeddedKafka.java(FinishedJournalTest.class.getName(),
@@ -171,8 +191,11 @@ class FinishedJournalTest {
         List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f 4096 && exec \"$@\"", "limited"));
         command.addAll(launch.command());
         Process child = launch.command(command).start();
+        if (!child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new AssertionError("the child did not end");
+        }
         String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the child ended");
 
         assertTrue(out.contains("the journal " + file() + " needs 8 MiB on disk and could not have them")
                 && out.contains("another directory"), out);

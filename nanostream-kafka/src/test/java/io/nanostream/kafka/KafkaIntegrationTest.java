@@ -185,12 +185,14 @@ class KafkaIntegrationTest extends OrdersTopics {
         int kills = 0;
         List<Map<Integer, Long>> starts = new ArrayList<>();
         List<Map<TopicPartition, Finished>> finished = new ArrayList<>(); // at each kill
+        List<Process> children = new ArrayList<>();
         try (var watch = TopicWatch.of(broker, output)) {
             for (String moment : List.of("ack", "random", "ack", "random", "ack")) {
                 watch.skipToEnd();
                 starts.add(outputEnds());
                 broker.produce(parts.next());
                 Process child = child(0, 0, "kill-" + kills, "etl-" + run + "-member", 10_000, SLOW_EVERY, journal);
+                children.add(child);
                 try {
                     watch.awaitNext(TIMEOUT); // a record the broker acknowledged, not yet committed at the source
                     if (moment.equals("random")) {
@@ -206,6 +208,7 @@ class KafkaIntegrationTest extends OrdersTopics {
         broker.produce(parts.next());
         starts.add(outputEnds());
         Process last = child(0, 0, "last", "etl-" + run + "-member", 10_000, SLOW_EVERY, journal);
+        children.add(last);
         try {
             List<String> ids = awaitOutput(broker, expected);
 
@@ -222,12 +225,22 @@ class KafkaIntegrationTest extends OrdersTopics {
             int guard = expected.size() / 20;
             Writes writes = writes(starts, finished);
             System.out.printf("five kills: %d kills, %d of %d ids out, %d duplicates (guard %d); per child, ids"
-                    + " written / written again by a later child (and how many of its last outputs they were among): %s; skipped at each restart, by the commits' maps +"
+                    + " written / written again later (and how many of its last outputs they were among): %s; skipped at each restart, by the commits' maps +"
                     + " by the journal: %s%n", kills, new HashSet<>(ids).size(), expected.size(), duplicates(ids), guard,
                     writes, finished.stream().map(KafkaIntegrationTest::skipped).collect(Collectors.joining(" ")));
+            for (int child = 1; child < children.size(); child++) {
+                if (writes.finished()[child] > 0 && Files.readString(logs.get(children.get(child)))
+                        .contains("could not read the last commits")) {
+                    System.out.printf("five kills: child %d could not read the last commits, so it skipped nothing,"
+                            + " as documented%n", child);
+                    writes.finished()[child] = 0;
+                }
+            }
             assertEquals(0, writes.ofFinished(), "outputs written again of records finished at a kill, which the"
                     + " commits' maps or the journal recorded (the restart did not skip them), per child: "
                     + java.util.Arrays.toString(writes.finished()));
+            assertTrue(finished.stream().mapToLong(KafkaIntegrationTest::byTheJournal).sum() > 0,
+                    "the journal recorded nothing beyond the commits at any kill: the run proved nothing of it");
             assertTrue(duplicates(ids) <= guard, duplicates(ids) + " duplicates, more than " + guard);
         } finally {
             last.destroy();
@@ -537,9 +550,12 @@ class KafkaIntegrationTest extends OrdersTopics {
     }
 
     private static String skipped(Map<TopicPartition, Finished> finished) {
-        long maps = finished.values().stream().mapToLong(Finished::byTheMaps).sum();
-        long all = finished.values().stream().mapToLong(partition -> partition.skipped().count()).sum();
-        return maps + "+" + (all - maps);
+        return finished.values().stream().mapToLong(Finished::byTheMaps).sum() + "+" + byTheJournal(finished);
+    }
+
+    /** How many records the journal adds to what the commits' maps record finished. */
+    private static long byTheJournal(Map<TopicPartition, Finished> finished) {
+        return finished.values().stream().mapToLong(partition -> partition.skipped().count() - partition.byTheMaps()).sum();
     }
 
     /**
@@ -633,6 +649,12 @@ class KafkaIntegrationTest extends OrdersTopics {
                 String.valueOf(slowEvery), "-", journal != null ? journal.toString() : "-"));
         args.addAll(inputs);
         Path log = Files.createTempFile("nanostream-etl-" + name + "-", ".log");
-        return EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0])).redirectOutput(log.toFile()).start();
+        Process child = EmbeddedKafka.java(OrdersEtl.class.getName(), args.toArray(new String[0]))
+                .redirectOutput(log.toFile()).start();
+        logs.put(child, log);
+        return child;
     }
+
+    /** Where each child's output goes. */
+    private final Map<Process, Path> logs = new java.util.HashMap<>();
 }
