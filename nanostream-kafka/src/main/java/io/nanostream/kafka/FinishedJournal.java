@@ -390,7 +390,8 @@ final class FinishedJournal implements AutoCloseable {
     private void stop(InternalError e) {
         stopped = true;
         LOG.log(System.Logger.Level.WARNING, () -> "the journal " + file + " cannot be written (cut short, or a"
-                + " full copy-on-write disk?) and records nothing more: a restart processes again what was finished after the last commit: " + e);
+                + " full copy-on-write disk?) and records nothing more: a restart processes again what was"
+                + " finished after the last commit: " + e);
     }
 
     private static int checksum(CRC32C crc, byte[] generation, byte[] bytes) {
